@@ -1,0 +1,44 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+
+/** limiqc's version, read once from package.json so results record what produced them. */
+export const LIMIQC_VERSION: string = (() => {
+  try {
+    const url = new URL("../../package.json", import.meta.url);
+    return (JSON.parse(readFileSync(url, "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+})();
+
+/** Where a result came from: enough to trust (or reproduce) a QC record later. */
+export interface Provenance {
+  /** Name of the library function that produced the result. */
+  readonly fn: string;
+  readonly version: string;
+  /** The resolved options the analysis actually used (defaults filled in). */
+  readonly options: object;
+  /** Input files with their SHA-256, when the input came from files. */
+  readonly inputs: readonly { readonly file?: string; readonly sha256: string }[];
+  /** ISO 8601 time the analysis ran. */
+  readonly analysedAt: string;
+  /** Recoverable oddities noticed during the analysis. */
+  readonly notes: string[];
+}
+
+/** SHA-256 of bytes or of a typed array's contents, hex. */
+export function sha256(data: ArrayBufferView | string): string {
+  const h = createHash("sha256");
+  if (typeof data === "string") h.update(data);
+  else h.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return h.digest("hex");
+}
+
+export function makeProvenance(
+  fn: string,
+  options: object,
+  inputs: readonly { file?: string; sha256: string }[] = [],
+  notes: string[] = [],
+): Provenance {
+  return { fn, version: LIMIQC_VERSION, options, inputs, analysedAt: new Date().toISOString(), notes };
+}

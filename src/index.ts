@@ -1,0 +1,3 @@
+export * from "./core/index.js";
+export * from "./image/types.js";
+export * from "./optics/constants.js";
