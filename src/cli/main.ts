@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { LimiqcError } from "../core/errors.js";
+import { LIMIQC_VERSION } from "../core/provenance.js";
+import type { Command } from "./common.js";
+import { runNotebooksCommand } from "./run-notebooks.js";
+
+const COMMANDS: Command[] = [runNotebooksCommand];
+
+function help(): string {
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}\n  ${"".padEnd(14)} ${c.usage}`);
+  return `limiqc ${LIMIQC_VERSION} — quality control of light microscopes (QUAREP-LiMi protocols)\n\nUsage: limiqc <command> [options]\n\n${lines.join("\n")}\n\nAnalysis commands print a summary with the verdict and write the full result record with --json OUT.\nExit code: 0 on success whatever the verdict, 1 on error.`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "help" || name === "--help" || name === "-h") {
+    console.log(help());
+    return 0;
+  }
+  if (name === "--version" || name === "-v") {
+    console.log(LIMIQC_VERSION);
+    return 0;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    console.error(`limiqc: unknown command "${name}".\n\n${help()}`);
+    return 2;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    console.log(`${cmd.summary}\n\nUsage: ${cmd.usage}`);
+    return 0;
+  }
+  return cmd.run(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    if (err instanceof LimiqcError) console.error(`limiqc: ${err.message}`);
+    else if (err instanceof Error && (err as NodeJS.ErrnoException).code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") console.error(`limiqc: ${err.message}`);
+    else console.error(`limiqc: unexpected error — please report it:\n${err instanceof Error ? err.stack : String(err)}`);
+    process.exitCode = 1;
+  },
+);
