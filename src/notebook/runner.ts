@@ -7,14 +7,13 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import zmq from "zeromq";
 import { LimiqcError } from "../core/errors.js";
+import { VERDICT_MIME } from "./display.js";
 import { type CodeCell, type Notebook, type Output, joinSource } from "./nbformat.js";
 
 /** Output markers tslab writes to a cell's stderr for errors that escaped a cell (timers, unawaited promises). */
 const ESCAPED_ERROR_MARKERS = ["UncaughtException", "UnhandledPromiseRejection"] as const;
 /** Prefix the limiqc kernel launcher writes to its process stderr for the same errors (tslab may print them nowhere). */
 const KERNEL_ESCAPED_MARKER = "[limiqc-kernel] ";
-/** MIME type of a verdict card (see showVerdict). A protocol notebook must display at least one. */
-export const VERDICT_MIME = "application/vnd.limiqc.verdict+json";
 
 const PROTOCOL_VERSION = "5.3";
 const DELIMITER = "<IDS|MSG>";
@@ -361,7 +360,7 @@ export async function runNotebook(path: string, options: RunNotebookOptions = {}
   return { path, notebook: nb, ok: !failure, failure, verdicts: findVerdicts(nb), durationMs: Date.now() - t0 };
 }
 
-/** Verdicts displayed by a notebook (outputs carrying the verdict MIME type). */
+/** Verdicts displayed by a notebook (outputs carrying the verdict MIME type; a protocol notebook must show one). */
 export function findVerdicts(nb: Notebook): NotebookRun["verdicts"] {
   const found: NotebookRun["verdicts"] = [];
   for (const c of nb.cells) {

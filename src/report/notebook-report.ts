@@ -3,7 +3,8 @@ import { createRequire } from "node:module";
 import { marked } from "marked";
 import { LIMIQC_VERSION } from "../core/provenance.js";
 import { type Notebook, type Output, joinSource } from "../notebook/nbformat.js";
-import { VERDICT_MIME, type NotebookRun } from "../notebook/runner.js";
+import { VERDICT_MIME } from "../notebook/display.js";
+import type { NotebookRun } from "../notebook/runner.js";
 
 /** A display output whose only job is to load plotly.js into the page (the report loads it once itself). */
 function isPlotlyInit(o: Output): boolean {
