@@ -1,3 +1,9 @@
+// limiqc public API. Each module's index re-exports its public names; names must be unique across modules.
 export * from "./core/index.js";
-export * from "./image/types.js";
-export * from "./optics/constants.js";
+export * from "./image/index.js";
+export * from "./fit/index.js";
+export * from "./optics/index.js";
+export * from "./io/index.js";
+export * from "./notebook/index.js";
+export * from "./protocols/index.js";
+export * from "./samples/index.js";

@@ -768,7 +768,7 @@ export function showVerdict(v: VerdictCard): MimeBundle {
 export type ChecklistStatus = VerdictLevel | "unknown";
 
 /** One checklist item; `auto` is filled when the library verified it from the data or metadata. */
-export interface ChecklistItem {
+export interface ChecklistDisplayItem {
   /** Stable identifier, unique within the list (e.g. "objective-clean"). */
   id: string;
   /** What to check, phrased as an instruction. */
@@ -801,7 +801,7 @@ const CHECKLIST_BADGE_WIDTH = "6.6em";
  * Notes: the checkboxes are a working aid only: their state is not saved in the notebook file,
  * the JSON output or the report (the card says so). Record manual outcomes in the QC log.
  */
-export function checklistBundle(items: readonly ChecklistItem[], options: ChecklistOptions = {}): MimeBundle {
+export function checklistBundle(items: readonly ChecklistDisplayItem[], options: ChecklistOptions = {}): MimeBundle {
   const title = options.title ?? "Checklist";
   const ids = new Set<string>();
   for (const it of items) {
@@ -893,6 +893,6 @@ export function checklistBundle(items: readonly ChecklistItem[], options: Checkl
  * @returns The bundle displayed.
  * @throws InvalidArgumentError as `checklistBundle`.
  */
-export function showChecklist(items: readonly ChecklistItem[], options: ChecklistOptions = {}): MimeBundle {
+export function showChecklist(items: readonly ChecklistDisplayItem[], options: ChecklistOptions = {}): MimeBundle {
   return display(checklistBundle(items, options));
 }

@@ -4,7 +4,7 @@
  */
 export {
   CHECKLIST_MIME,
-  type ChecklistItem,
+  type ChecklistDisplayItem,
   type ChecklistOptions,
   type ChecklistStatus,
   checklistBundle,
@@ -38,7 +38,7 @@ export {
   DEFAULT_LAYOUT,
   type FigureOptions,
   type HeatmapOptions,
-  type HistogramOptions,
+  type HistogramPlotOptions,
   type HistogramSeries,
   heatmapPlot,
   histogramPlot,

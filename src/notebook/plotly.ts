@@ -515,7 +515,7 @@ export interface HistogramSeries {
 }
 
 /** Options for `histogramPlot`; `yLabel` defaults to "Count". */
-export interface HistogramOptions extends Omit<FigureOptions, "yLabel"> {
+export interface HistogramPlotOptions extends Omit<FigureOptions, "yLabel"> {
   /** @default "Count" */
   yLabel?: string;
   /** Number of bins. @default √n clamped to 10–100 */
@@ -539,7 +539,7 @@ const MAX_AUTO_BINS = 100;
  * Notes: non-finite values are skipped. A bin holds [left, right); the last bin also holds the
  * range maximum. When all values are equal, one bin of width 1 is centred on them.
  */
-export function histogramPlot(values: ArrayLike<number> | readonly HistogramSeries[], options: HistogramOptions): PlotlyFigure {
+export function histogramPlot(values: ArrayLike<number> | readonly HistogramSeries[], options: HistogramPlotOptions): PlotlyFigure {
   const first = (values as ArrayLike<unknown>).length > 0 ? (values as ArrayLike<unknown>)[0] : undefined;
   const series: readonly HistogramSeries[] = Array.isArray(values) && typeof first === "object" && first !== null ? (values as readonly HistogramSeries[]) : [{ values: values as ArrayLike<number> }];
   let n = 0;

@@ -1,0 +1,3 @@
+export * from "./types.js";
+export * from "./load.js";
+export * from "./checklist.js";
