@@ -4,6 +4,7 @@ export * from "./image/index.js";
 export * from "./fit/index.js";
 export * from "./optics/index.js";
 export * from "./io/index.js";
+export * from "./simulate/index.js";
 export * from "./notebook/index.js";
 export * from "./protocols/index.js";
 export * from "./samples/index.js";

@@ -98,6 +98,7 @@ export class KernelSession {
   /** Errors that escaped cells, as reported by the launcher on the kernel's stderr. */
   private readonly escaped: string[] = [];
   private exited = false;
+  private exitedPromise: Promise<void> = Promise.resolve();
   private connDir = "";
 
   private constructor(private readonly key: string) {}
@@ -123,8 +124,11 @@ export class KernelSession {
       k.stderrTail = (k.stderrTail + text).slice(-4000);
       for (const chunk of text.split(`\n${KERNEL_ESCAPED_MARKER}`).slice(1)) k.escaped.push(chunk.trim());
     });
-    k.process.on("exit", () => {
-      k.exited = true;
+    k.exitedPromise = new Promise((ok) => {
+      k.process?.on("exit", () => {
+        k.exited = true;
+        ok();
+      });
     });
     k.shell.connect(`tcp://127.0.0.1:${shell}`);
     k.control.connect(`tcp://127.0.0.1:${control}`);
@@ -269,7 +273,7 @@ export class KernelSession {
       new Promise<boolean>((ok) => {
         timer = setTimeout(() => ok(true), timeoutMs);
       }),
-      new Promise<boolean>((ok) => this.process?.once("exit", () => ok(true))),
+      this.exitedPromise.then(() => true),
     ]);
     clearTimeout(timer);
     this.listeners.delete(msgId);
@@ -298,20 +302,17 @@ export class KernelSession {
       } catch {
         /* already closed */
       }
-      await new Promise<void>((ok) => {
-        const t = setTimeout(() => {
-          this.process?.kill("SIGKILL");
-          ok();
-        }, 2000);
-        this.process?.once("exit", () => {
-          clearTimeout(t);
-          ok();
-        });
-        if (this.exited) {
-          clearTimeout(t);
-          ok();
-        }
-      });
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        this.exitedPromise,
+        new Promise<void>((ok) => {
+          timer = setTimeout(() => {
+            this.process?.kill("SIGKILL");
+            ok();
+          }, 2000);
+        }),
+      ]);
+      clearTimeout(timer);
     }
     for (const s of [this.shell, this.control, this.iopub]) s.close();
     rmSync(this.connDir, { recursive: true, force: true });
