@@ -2,9 +2,15 @@
 import { LimiqcError } from "../core/errors.js";
 import { LIMIQC_VERSION } from "../core/provenance.js";
 import type { Command } from "./common.js";
+import { infoCommand } from "./info.js";
 import { runNotebooksCommand } from "./run-notebooks.js";
+import { simulateCommand } from "./simulate.js";
 
-const COMMANDS: Command[] = [runNotebooksCommand];
+const COMMANDS: Command[] = [
+  infoCommand,
+  simulateCommand,
+  runNotebooksCommand,
+];
 
 function help(): string {
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(14)} ${c.summary}\n  ${"".padEnd(14)} ${c.usage}`);
