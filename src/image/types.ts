@@ -75,7 +75,7 @@ export function makeImage<T extends PixelArray>(
  */
 export function requireVoxelSizeUm(image: ImageView, what = "This measurement"): readonly [number, number, number] {
   const v = image.voxelSizeUm;
-  if (!v || !v.every((d) => Number.isFinite(d) && d > 0)) {
+  if (!v?.every((d) => Number.isFinite(d) && d > 0)) {
     throw new MissingPixelSizeError(
       `${what} needs the voxel size in µm, but the image does not carry one.`,
       "Pass it explicitly (voxelSizeUm: [dz, dy, dx]) or save the file as OME-TIFF / ImageJ TIFF with calibration.",

@@ -19,7 +19,8 @@ const escapeHtml = (s: string): string =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 /** Strips terminal colour codes that tslab and Node put in error text. */
-const stripAnsi = (s: string): string => s.replace(/\u001b\[[0-9;]*m/g, "");
+const ANSI_COLOUR = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*m`, "g");
+const stripAnsi = (s: string): string => s.replace(ANSI_COLOUR, "");
 
 function renderOutput(o: Output): string {
   if (o.output_type === "stream") {
