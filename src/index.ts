@@ -8,3 +8,4 @@ export * from "./simulate/index.js";
 export * from "./notebook/index.js";
 export * from "./protocols/index.js";
 export * from "./samples/index.js";
+export * from "./resolution/index.js";

@@ -3,6 +3,7 @@ import { LimiqcError } from "../core/errors.js";
 import { LIMIQC_VERSION } from "../core/provenance.js";
 import type { Command } from "./common.js";
 import { infoCommand } from "./info.js";
+import { psfCommand } from "./psf.js";
 import { runNotebooksCommand } from "./run-notebooks.js";
 import { simulateCommand } from "./simulate.js";
 
@@ -10,6 +11,7 @@ const COMMANDS: Command[] = [
   infoCommand,
   simulateCommand,
   runNotebooksCommand,
+  psfCommand,
 ];
 
 function help(): string {
