@@ -2,6 +2,7 @@
 import { LimiqcError } from "../core/errors.js";
 import { LIMIQC_VERSION } from "../core/provenance.js";
 import type { Command } from "./common.js";
+import { decorrelationCommand, frcCommand } from "./image-resolution.js";
 import { infoCommand } from "./info.js";
 import { psfCommand } from "./psf.js";
 import { runNotebooksCommand } from "./run-notebooks.js";
@@ -12,6 +13,8 @@ const COMMANDS: Command[] = [
   simulateCommand,
   runNotebooksCommand,
   psfCommand,
+  frcCommand,
+  decorrelationCommand,
 ];
 
 function help(): string {
