@@ -9,3 +9,5 @@ export * from "./notebook/index.js";
 export * from "./protocols/index.js";
 export * from "./samples/index.js";
 export * from "./resolution/index.js";
+export * from "./uniformity/index.js";
+export * from "./coregistration/index.js";

@@ -2,6 +2,8 @@
 import { LimiqcError } from "../core/errors.js";
 import { LIMIQC_VERSION } from "../core/provenance.js";
 import type { Command } from "./common.js";
+import { coregCommand } from "./coreg.js";
+import { flatnessCommand } from "./flatness.js";
 import { decorrelationCommand, frcCommand } from "./image-resolution.js";
 import { infoCommand } from "./info.js";
 import { psfCommand } from "./psf.js";
@@ -15,6 +17,8 @@ const COMMANDS: Command[] = [
   psfCommand,
   frcCommand,
   decorrelationCommand,
+  flatnessCommand,
+  coregCommand,
 ];
 
 function help(): string {
