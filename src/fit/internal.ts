@@ -146,42 +146,4 @@ export function invertSpd(a: Float64Array, size: number, out: Float64Array): num
   return -1;
 }
 
-/**
- * k-th smallest value (0-based) of a Float64Array, found by quickselect. Reorders `a` in place.
- * @param a - Scratch copy of the data (will be permuted).
- * @param k - Rank, 0 ≤ k < a.length.
- * @returns The value of rank k.
- */
-export function selectInPlace(a: Float64Array, k: number): number {
-  let left = 0;
-  let right = a.length - 1;
-  while (right > left) {
-    const mid = (left + right) >>> 1;
-    // median-of-three pivot
-    if (a[mid] < a[left]) swap(a, mid, left);
-    if (a[right] < a[left]) swap(a, right, left);
-    if (a[right] < a[mid]) swap(a, right, mid);
-    const pivot = a[mid];
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        swap(a, i, j);
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
-function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
-}
+export { selectInPlace } from "../core/select.js";

@@ -5,6 +5,7 @@
 import { InsufficientDataError, InvalidArgumentError } from "../core/errors.js";
 import { pixelsOf } from "./internal.js";
 import type { ImageView, PixelArray } from "./types.js";
+import { selectInPlace } from "../core/select.js";
 
 /** Values per block in the one-pass mean/variance: small enough that shifted sums of 16-bit data stay exact in float64. */
 const STATS_BLOCK = 4096;
@@ -140,42 +141,6 @@ function checkPercents(psPercent: readonly number[]): void {
   }
 }
 
-/**
- * In-place selection: afterwards a[k] is the k-th smallest of a[left..right], everything left of k is ≤ a[k]
- * and everything right of it is ≥ a[k] (Hoare partition with median-of-three pivot; O(n) on average).
- */
-function selectInPlace(a: Float64Array | Float32Array, k: number, left: number, right: number): void {
-  while (right > left) {
-    const mid = (left + right) >>> 1;
-    // median of three into a[mid]
-    if (a[mid]! < a[left]!) swap(a, mid, left);
-    if (a[right]! < a[left]!) swap(a, right, left);
-    if (a[right]! < a[mid]!) swap(a, right, mid);
-    const pivot = a[mid]!;
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i <= j) {
-        const t = a[i]!;
-        a[i] = a[j]!;
-        a[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else return;
-  }
-}
-
-function swap(a: Float64Array | Float32Array, i: number, j: number): void {
-  const t = a[i]!;
-  a[i] = a[j]!;
-  a[j] = t;
-}
 
 /**
  * Exact percentiles of an image, with linear interpolation between order statistics.

@@ -6,6 +6,7 @@
 import { DimensionError, InvalidArgumentError } from "../core/errors.js";
 import { GAUSSIAN_TRUNCATE_SIGMAS } from "../image/blur.js";
 import type { ImageView, PixelArray } from "../image/types.js";
+import { selectInPlace } from "../core/select.js";
 
 /** Values dropped at each end of a block before averaging (robust to up to 2 hot and 2 dead pixels per block). */
 const TRIM_EACH_SIDE = 2;
@@ -277,7 +278,7 @@ export function neighbourNoiseSd(g: ArrayLike<number>, gx: number, gy: number): 
 export function medianOf(a: Float64Array, n: number): number {
   if (n < 1) throw new InvalidArgumentError("medianOf: no values.", "Internal error: pass at least one value.");
   const h = n >> 1;
-  const hi = selectK(a, n, h);
+  const hi = selectInPlace(a, h, 0, n - 1);
   if (n & 1) return hi;
   // the lower middle value is the largest of the first h values after selection
   let lo = a[0];
@@ -285,39 +286,6 @@ export function medianOf(a: Float64Array, n: number): number {
   return (lo + hi) / 2;
 }
 
-/** k-th smallest of the first n values (Hoare quickselect, median-of-three pivot); partitions a[0..n) around it. */
-function selectK(a: Float64Array, n: number, k: number): number {
-  let left = 0;
-  let right = n - 1;
-  while (right > left) {
-    const mid = (left + right) >>> 1;
-    if (a[mid] < a[left]) swap(a, mid, left);
-    if (a[right] < a[left]) swap(a, right, left);
-    if (a[right] < a[mid]) swap(a, right, mid);
-    const pivot = a[mid];
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        swap(a, i, j);
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) right = j;
-    else if (k >= i) left = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
-function swap(a: Float64Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
-}
 
 /**
  * Bilinear interpolation of a grid at full-resolution pixel coordinates, with linear extrapolation beyond the
