@@ -11,3 +11,6 @@ export * from "./samples/index.js";
 export * from "./resolution/index.js";
 export * from "./uniformity/index.js";
 export * from "./coregistration/index.js";
+export * from "./metadata/index.js";
+export * from "./quality/index.js";
+export * from "./publication/index.js";

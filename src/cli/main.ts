@@ -6,6 +6,8 @@ import { coregCommand } from "./coreg.js";
 import { flatnessCommand } from "./flatness.js";
 import { decorrelationCommand, frcCommand } from "./image-resolution.js";
 import { infoCommand } from "./info.js";
+import { iqCommand } from "./iq.js";
+import { metadataCommand } from "./metadata.js";
 import { psfCommand } from "./psf.js";
 import { runNotebooksCommand } from "./run-notebooks.js";
 import { simulateCommand } from "./simulate.js";
@@ -19,6 +21,8 @@ const COMMANDS: Command[] = [
   decorrelationCommand,
   flatnessCommand,
   coregCommand,
+  metadataCommand,
+  iqCommand,
 ];
 
 function help(): string {
