@@ -8,21 +8,28 @@ import { decorrelationCommand, frcCommand } from "./image-resolution.js";
 import { infoCommand } from "./info.js";
 import { iqCommand } from "./iq.js";
 import { metadataCommand } from "./metadata.js";
+import { powerCommand } from "./power.js";
+import { ptcCommand } from "./ptc.js";
 import { psfCommand } from "./psf.js";
 import { runNotebooksCommand } from "./run-notebooks.js";
 import { simulateCommand } from "./simulate.js";
+import { stageCommand } from "./stage.js";
 
+/** In protocol order (WG1 → WG11), utilities first, the notebook runner last. */
 const COMMANDS: Command[] = [
   infoCommand,
   simulateCommand,
-  runNotebooksCommand,
+  powerCommand,
+  ptcCommand,
+  flatnessCommand,
+  coregCommand,
   psfCommand,
   frcCommand,
   decorrelationCommand,
-  flatnessCommand,
-  coregCommand,
+  stageCommand,
   metadataCommand,
   iqCommand,
+  runNotebooksCommand,
 ];
 
 function help(): string {
