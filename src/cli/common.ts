@@ -1,5 +1,5 @@
 import { existsSync, renameSync, writeFileSync } from "node:fs";
-import { LimiqcError } from "../core/errors.js";
+import { InvalidArgumentError, LimiqcError } from "../core/errors.js";
 
 /** One CLI command: `limiqc <name> ...`. `run` returns the process exit code. */
 export interface Command {
@@ -21,4 +21,18 @@ export function writeJsonFile(path: string, record: unknown, force = false): voi
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
   renameSync(tmp, path);
+}
+
+/**
+ * Parses a numeric option value; undefined when the option was not given.
+ * @throws InvalidArgumentError naming the option, the value and an example, when it is not a (positive) number
+ */
+export function numberOption(name: string, value: string | undefined, options: { positive?: boolean; example?: string } = {}): number | undefined {
+  if (value === undefined) return undefined;
+  const x = Number(value);
+  const ok = Number.isFinite(x) && (!options.positive || x > 0);
+  if (!ok) {
+    throw new InvalidArgumentError(`--${name} is "${value}"; expected a${options.positive ? " positive" : ""} number.`, `Pass e.g. --${name} ${options.example ?? "1"}.`);
+  }
+  return x;
 }

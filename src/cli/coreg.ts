@@ -4,16 +4,11 @@ import { measureCoregistrationFile } from "../coregistration/file.js";
 import type { CoregistrationOptions } from "../coregistration/measure.js";
 import { immersionRefractiveIndex } from "../optics/immersion.js";
 import type { Modality, OpticalSetup } from "../optics/resolution.js";
-import { type Command, writeJsonFile } from "./common.js";
+import { type Command, writeJsonFile, numberOption } from "./common.js";
 
 const MODALITIES: readonly Modality[] = ["widefield", "confocal", "spinningDisk", "multiphoton"];
 
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x)) throw new InvalidArgumentError(`--${name} is "${v}"; expected a number.`, `Pass e.g. --${name} 1.4.`);
-  return x;
-}
+const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { example: "1.4" });
 
 function list(name: string, v: string | undefined): number[] | undefined {
   if (v === undefined) return undefined;

@@ -2,14 +2,9 @@ import { parseArgs } from "node:util";
 import { InvalidArgumentError } from "../core/errors.js";
 import { type FieldUniformityFileOptions, measureFieldUniformityFile } from "../uniformity/file.js";
 import type { FieldUniformityResult } from "../uniformity/measure.js";
-import { type Command, writeJsonFile } from "./common.js";
+import { type Command, writeJsonFile, numberOption } from "./common.js";
 
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x)) throw new InvalidArgumentError(`--${name} is "${v}"; expected a number.`, `Pass e.g. --${name} 50.`);
-  return x;
-}
+const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { example: "50" });
 
 function printChannel(r: FieldUniformityResult): void {
   const name = `channel ${r.channel.index}${r.channel.name ? ` "${r.channel.name}"` : ""}${r.channel.emissionWavelengthNm ? ` (${r.channel.emissionWavelengthNm} nm)` : ""}`;

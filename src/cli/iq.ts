@@ -3,14 +3,9 @@ import { InvalidArgumentError } from "../core/errors.js";
 import type { Modality } from "../optics/resolution.js";
 import { assessImageQualityFolder } from "../quality/batch.js";
 import { QUALITY_WEIGHT_PRESETS } from "../quality/metrics.js";
-import { type Command, writeJsonFile } from "./common.js";
+import { type Command, writeJsonFile, numberOption } from "./common.js";
 
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError(`--${name} is "${v}"; expected a positive number.`, `E.g. --${name} 1.4.`);
-  return x;
-}
+const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { positive: true, example: "1.4" });
 
 /** `limiqc iq FOLDER`: WG10 image quality of every TIFF in a folder, with a summary table. */
 export const iqCommand: Command = {

@@ -3,14 +3,9 @@ import { InvalidArgumentError } from "../core/errors.js";
 import { analyseMetadataFile } from "../metadata/file.js";
 import type { MetadataTier } from "../metadata/completeness.js";
 import { methodsParagraph } from "../metadata/provenance.js";
-import { type Command, writeJsonFile } from "./common.js";
+import { type Command, writeJsonFile, numberOption } from "./common.js";
 
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError(`--${name} is "${v}"; expected a positive number.`, `E.g. --${name} 6.5.`);
-  return x;
-}
+const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { positive: true, example: "6.5" });
 
 /** `limiqc metadata FILE`: WG7 metadata completeness (NBO-Q tiers) and plausibility report. */
 export const metadataCommand: Command = {

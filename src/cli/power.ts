@@ -6,17 +6,12 @@ import { openImageFile } from "../io/tiff-reader.js";
 import { type ExpectedPower, type PowerLogResult, analysePowerLog } from "../power/analyse.js";
 import { type IntensityStabilityResult, measureIntensityStability } from "../power/intensity.js";
 import { readPowerLog } from "../power/parse.js";
-import { type Command, writeJsonFile } from "./common.js";
+import { type Command, writeJsonFile, numberOption } from "./common.js";
 import { readFile } from "node:fs/promises";
 
 const TIFF_EXT = new Set([".tif", ".tiff"]);
 
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x)) throw new InvalidArgumentError(`--${name} is "${v}"; expected a number.`, `Pass e.g. --${name} 10.`);
-  return x;
-}
+const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { example: "10" });
 
 function parseExpected(specs: readonly string[]): ExpectedPower[] {
   return specs.map((s) => {

@@ -3,14 +3,9 @@ import { InvalidArgumentError } from "../core/errors.js";
 import { analyseCameraSeries } from "../detector/camera.js";
 import type { CameraSpec } from "../detector/photon-transfer.js";
 import { readCameraSeries } from "../detector/series-io.js";
-import { type Command, writeJsonFile } from "./common.js";
+import { type Command, writeJsonFile, numberOption } from "./common.js";
 
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError(`--${name} is "${v}"; expected a positive number.`, `Pass e.g. --${name} 1.5.`);
-  return x;
-}
+const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { positive: true, example: "1.5" });
 
 const p = (x: number, d = 4): string => x.toPrecision(d);
 

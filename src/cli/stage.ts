@@ -9,18 +9,13 @@ import { analyseStageSeries, parseDriftPositions, parseStagePositions } from "..
 import { type StageDriftResult, localiseDriftSeries, measureStageDrift } from "../stage/drift.js";
 import type { BeadLocalisationMethod } from "../stage/localise.js";
 import { type StageRepeatabilityResult, measureStageRepeatability } from "../stage/repeatability.js";
-import { type Command, writeJsonFile } from "./common.js";
+import { type Command, writeJsonFile, numberOption } from "./common.js";
 import { readTimeSeries } from "./power.js";
 
 const TIFF_EXT = new Set([".tif", ".tiff"]);
 const METHODS: readonly BeadLocalisationMethod[] = ["gaussian", "phase-correlation", "centroid"];
 
-function num(name: string, v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  if (!Number.isFinite(x) || x <= 0) throw new InvalidArgumentError(`--${name} is "${v}"; expected a positive number.`, `Pass e.g. --${name} 10.`);
-  return x;
-}
+const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { positive: true, example: "10" });
 
 async function readSeries(file: string): Promise<ImageView> {
   const img = await openImageFile(file);
