@@ -37,3 +37,13 @@ export interface Verdict {
   /** One sentence a person can act on: what was measured against which limit. */
   readonly reason: string;
 }
+
+/** Severity order of verdict levels: pass < warn < fail. */
+export const VERDICT_RANK: Readonly<Record<VerdictLevel, number>> = { pass: 0, warn: 1, fail: 2 };
+
+/** The most severe of some verdict levels ("pass" for none). */
+export function worstLevel(levels: Iterable<VerdictLevel>): VerdictLevel {
+  let worst: VerdictLevel = "pass";
+  for (const l of levels) if (VERDICT_RANK[l] > VERDICT_RANK[worst]) worst = l;
+  return worst;
+}

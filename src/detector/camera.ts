@@ -4,7 +4,7 @@
  */
 import { type Provenance, makeProvenance } from "../core/provenance.js";
 import type { Verdict } from "../core/quantity.js";
-import { verdictFromChecks } from "../power/analyse.js";
+import { verdictFromChecks } from "../protocols/verdict.js";
 import { type CameraDarkNoiseResult, measureCameraDarkNoise } from "./dark.js";
 import { type CameraSpec, type DetectorCheck, type DetectorLimits, type PhotonTransferOptions, type PhotonTransferResult, measurePhotonTransfer } from "./photon-transfer.js";
 import type { CameraSeriesData } from "./series-io.js";

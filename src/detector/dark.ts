@@ -8,7 +8,7 @@ import { type Quantity, type Verdict, quantity } from "../core/quantity.js";
 import { median } from "../fit/robust.js";
 import { type ImageView, makeImage, saturationValue } from "../image/types.js";
 import { judge } from "../protocols/load.js";
-import { verdictFromChecks } from "../power/analyse.js";
+import { verdictFromChecks } from "../protocols/verdict.js";
 import { framesOf, frameSetStats } from "./frames.js";
 import { DEFAULT_DETECTOR_LIMITS, type DetectorCheck, type DetectorLimits } from "./photon-transfer.js";
 

@@ -8,7 +8,7 @@ import { type Quantity, type Verdict, quantity } from "../core/quantity.js";
 import { fitLine } from "../fit/linear.js";
 import { type ImageView, saturationValue } from "../image/types.js";
 import { judge } from "../protocols/load.js";
-import { verdictFromChecks } from "../power/analyse.js";
+import { verdictFromChecks } from "../protocols/verdict.js";
 import { type FrameSetStats, frameSetStats } from "./frames.js";
 
 /** Variance of uniform quantisation with a step of 1 ADU (EMVA σ²_q). */

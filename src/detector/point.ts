@@ -10,7 +10,7 @@ import { checkCropBox } from "../image/internal.js";
 import { crop, type CropBox } from "../image/roi.js";
 import { type ImageView, saturationValue } from "../image/types.js";
 import { judge } from "../protocols/load.js";
-import { verdictFromChecks } from "../power/analyse.js";
+import { verdictFromChecks } from "../protocols/verdict.js";
 import { framesOf, frameSetStats } from "./frames.js";
 import { DEFAULT_DETECTOR_LIMITS, type DetectorCheck, type DetectorLimits } from "./photon-transfer.js";
 

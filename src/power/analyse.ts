@@ -11,6 +11,7 @@ import type { AcceptanceCriterion } from "../protocols/types.js";
 import { type ResolvedSeriesStabilityOptions, type SeriesStability, type SeriesStabilityOptions, measureSeriesStability, resolveSeriesStabilityOptions } from "./metrics.js";
 import type { PowerLogData, PowerLogFormat, PowerLogTimeKind, RejectedRow } from "./parse.js";
 import { type PowerBlock, type ResolvedSegmentOptions, type SegmentPowerLogOptions, type SkippedRun, segmentPowerLog } from "./segment.js";
+import { NO_PUBLISHED_LIMIT, verdictFromChecks } from "../protocols/verdict.js";
 
 /** A warn/fail pair of limits. */
 export interface WarnFailPair {
@@ -51,7 +52,6 @@ export const DEFAULT_POWER_LIMITS: PowerLimits = {
   expectedDeviationPercent: { warn: 10, fail: 20 },
 };
 
-const NO_PUBLISHED_LIMIT = "limiqc default: no published limit";
 
 /** A user's expected power at the sample (specification, or last year's value). */
 export interface ExpectedPower {
@@ -182,7 +182,6 @@ function criterion(id: string, description: string, unit: string, direction: "ma
   return { id, description, metric: id, unit, direction, fail: l.fail, warn: l.warn, source: NO_PUBLISHED_LIMIT };
 }
 
-const LEVEL_RANK: Readonly<Record<VerdictLevel, number>> = { pass: 0, warn: 1, fail: 2 };
 
 /**
  * Analyses a power log for QUAREP-LiMi WG1: finds the measurement blocks, computes stability (S, CV, drift,
@@ -336,21 +335,6 @@ export function analysePowerLog(log: PowerLogData, options: PowerLogAnalysisOpti
     options: { segment: seg.options, stability: stabilityOptions, longTermMinS, minDriftDurationS, expected },
     provenance: makeProvenance("analysePowerLog", { segment: seg.options, stability: stabilityOptions, longTermMinS, minDriftDurationS, expected, limits }, [{ ...(log.file !== undefined ? { file: log.file } : {}), sha256: log.sha256 }], notes),
   };
-}
-
-/**
- * The overall verdict of a list of checks: the worst level, with the worst check's reason and a count of the others.
- * @param checks - Judged metrics.
- * @returns pass when there are no checks.
- */
-export function verdictFromChecks(checks: readonly { readonly level: VerdictLevel; readonly reason: string }[]): Verdict {
-  if (checks.length === 0) return { level: "pass", reason: "Nothing to judge." };
-  let worst = checks[0];
-  for (const c of checks) if (LEVEL_RANK[c.level] > LEVEL_RANK[worst.level]) worst = c;
-  const same = checks.filter((c) => c.level === worst.level).length;
-  if (worst.level === "pass") return { level: "pass", reason: `All ${checks.length} checks pass (${NO_PUBLISHED_LIMIT}s; compare with your instrument's baseline).` };
-  const more = same > 1 ? ` (${same - 1} more ${worst.level === "fail" ? "failing" : "warning"} check${same > 2 ? "s" : ""})` : "";
-  return { level: worst.level, reason: `${worst.reason}${more}` };
 }
 
 function fitLinearityPerWavelength(series: readonly PowerSeriesResult[]): PowerLinearityResult[] {

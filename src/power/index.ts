@@ -45,7 +45,6 @@ export {
   type PowerLogResult,
   type PowerSeriesResult,
   analysePowerLog,
-  verdictFromChecks,
   powerSeriesLabel,
 } from "./analyse.js";
 export { type IntensityStabilityOptions, type IntensityStabilityResult, measureIntensityStability } from "./intensity.js";

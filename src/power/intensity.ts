@@ -8,7 +8,8 @@ import { checkCropBox } from "../image/internal.js";
 import type { CropBox } from "../image/roi.js";
 import type { ImageView } from "../image/types.js";
 import { judge } from "../protocols/load.js";
-import { DEFAULT_POWER_LIMITS, type PowerCheck, type PowerLimits, verdictFromChecks } from "./analyse.js";
+import { DEFAULT_POWER_LIMITS, type PowerCheck, type PowerLimits } from "./analyse.js";
+import { verdictFromChecks } from "../protocols/verdict.js";
 import { type ResolvedSeriesStabilityOptions, type SeriesStability, type SeriesStabilityOptions, measureSeriesStability, resolveSeriesStabilityOptions } from "./metrics.js";
 
 /** Options of {@link measureIntensityStability}. */

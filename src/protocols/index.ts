@@ -1,3 +1,4 @@
 export * from "./types.js";
 export * from "./load.js";
 export * from "./checklist.js";
+export * from "./verdict.js";

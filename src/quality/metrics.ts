@@ -7,7 +7,7 @@
  */
 import { DimensionError, InsufficientDataError, InvalidArgumentError, LimiqcError } from "../core/errors.js";
 import { makeProvenance, type Provenance } from "../core/provenance.js";
-import { type Quantity, quantity, type Verdict, type VerdictLevel } from "../core/quantity.js";
+import { type Quantity, quantity, type Verdict, type VerdictLevel, VERDICT_RANK } from "../core/quantity.js";
 import { gaussianBlur, gaussianKernel1D } from "../image/blur.js";
 import { percentiles } from "../image/stats.js";
 import { type ImageView, saturationValue } from "../image/types.js";
@@ -325,7 +325,6 @@ export interface ImageQualityResult {
   readonly provenance: Provenance;
 }
 
-const RANK: Record<VerdictLevel, number> = { pass: 0, warn: 1, fail: 2 };
 
 /**
  * WG10 image-quality assessment of one or more channels of an image.
@@ -359,7 +358,7 @@ export function assessImageQuality(channels: readonly ImageView[], options: Imag
   }
   const result = channels.map((img, c) => assessChannel(img, c, o));
   let worst = result[0];
-  for (const r of result) if (RANK[r.verdict.level] > RANK[worst.verdict.level]) worst = r;
+  for (const r of result) if (VERDICT_RANK[r.verdict.level] > VERDICT_RANK[worst.verdict.level]) worst = r;
   const score = result.reduce((a, r) => a + r.score, 0) / result.length;
   return {
     channels: result,
@@ -516,7 +515,7 @@ export function finishChannel(ch: Omit<ChannelQuality, "score" | "verdict">): Ch
   const wsum = rated.reduce((a, k) => a + k.weight, 0);
   const score = wsum > 0 ? (100 * rated.reduce((a, k) => a + k.weight * (k.level === "pass" ? 1 : k.level === "warn" ? 0.5 : 0), 0)) / wsum : 100;
   let worst: QualityCheck | undefined;
-  for (const k of rated) if (!worst || RANK[k.level as VerdictLevel] > RANK[worst.level as VerdictLevel]) worst = k;
+  for (const k of rated) if (!worst || VERDICT_RANK[k.level as VerdictLevel] > VERDICT_RANK[worst.level as VerdictLevel]) worst = k;
   const level: VerdictLevel = (worst?.level as VerdictLevel | undefined) ?? "pass";
   const bad = rated.filter((k) => k.level !== "pass");
   const reason = level === "pass" ? `All rated criteria pass (score ${score.toFixed(0)}/100).` : `${bad.map((k) => `${k.criterion} ${k.level}`).join(", ")} (score ${score.toFixed(0)}/100): ${worst?.reason ?? ""}`;

@@ -6,7 +6,7 @@
  */
 import { FitError, InvalidArgumentError, LimiqcError } from "../core/errors.js";
 import { makeProvenance, type Provenance } from "../core/provenance.js";
-import { type Quantity, quantity, type Verdict, type VerdictLevel } from "../core/quantity.js";
+import { type Quantity, quantity, type Verdict, type VerdictLevel, VERDICT_RANK } from "../core/quantity.js";
 import { type ImageView, type MultiChannelImage, require3D, requireVoxelSizeUm } from "../image/types.js";
 import { samplingReport, type SamplingReport } from "../optics/nyquist.js";
 import { type OpticalSetup, type TheoreticalResolution, theoreticalResolution } from "../optics/resolution.js";
@@ -198,7 +198,6 @@ const DEFAULT_MIN_BEADS_FOR_VERDICT = 3;
 /** The z-stack needs at least this many planes (the 1D z fit has 4 parameters). */
 const MIN_Z_PLANES = 5;
 const SOURCE = "Faklaris et al. 2022, J Cell Biol, Table 1";
-const LEVEL_RANK: Record<VerdictLevel, number> = { pass: 0, warn: 1, fail: 2 };
 
 /**
  * Measures the PSF from a z-stack of sub-resolution beads (QUAREP-LiMi WG5): finds beads, rejects unusable ones
@@ -562,7 +561,7 @@ function judgePsf(
     reason: sampling.level === "pass" ? sampling.verdict.reason : `${sampling.verdict.reason} Undersampling widens the measured FWHM, so the ratios are pessimistic.`,
   });
   let level: VerdictLevel = "pass";
-  for (const c of checks) if (LEVEL_RANK[c.level] > LEVEL_RANK[level]) level = c.level;
+  for (const c of checks) if (VERDICT_RANK[c.level] > VERDICT_RANK[level]) level = c.level;
   const failing = checks.filter((c) => c.level === level && level !== "pass");
   const reason =
     level === "pass"
@@ -630,7 +629,7 @@ export function measureBeadPsfChannels(
     }
   }
   let level: VerdictLevel = "pass";
-  for (const r of results) if (LEVEL_RANK[r.verdict.level] > LEVEL_RANK[level]) level = r.verdict.level;
+  for (const r of results) if (VERDICT_RANK[r.verdict.level] > VERDICT_RANK[level]) level = r.verdict.level;
   const name = (r: BeadPsfResult): string => `channel ${r.channel.index}${r.channel.name ? ` "${r.channel.name}"` : ""}${r.channel.emissionWavelengthNm ? ` (${r.channel.emissionWavelengthNm} nm)` : ""}`;
   const reason =
     results.length === 1

@@ -9,7 +9,7 @@ import { fitGaussian3D } from "../fit/gaussian.js";
 import { FitError } from "../core/errors.js";
 import { type OpticalSetup, theoreticalResolution } from "../optics/resolution.js";
 import { judge } from "../protocols/load.js";
-import { verdictFromChecks } from "../power/analyse.js";
+import { verdictFromChecks } from "../protocols/verdict.js";
 import { crop } from "../image/roi.js";
 import type { ImageView } from "../image/types.js";
 import { type BeadLocalisationOptions, localiseBeadSeries } from "./localise.js";

@@ -7,7 +7,7 @@ import { type Provenance, makeProvenance } from "../core/provenance.js";
 import { type Quantity, type Verdict, quantity } from "../core/quantity.js";
 import { fitLine } from "../fit/linear.js";
 import { judge } from "../protocols/load.js";
-import { verdictFromChecks } from "../power/analyse.js";
+import { verdictFromChecks } from "../protocols/verdict.js";
 
 /** Direction of the move a capture returned from ("centre": the capture at the start of a round, no move). */
 export type StageMoveDirection = "centre" | "N" | "E" | "S" | "W";
