@@ -11,8 +11,9 @@ function isPlotlyInit(o: Output): boolean {
   if (o.output_type !== "display_data") return false;
   const role = (o.metadata?.limiqc as { role?: string } | undefined)?.role;
   if (role === "plotly-init") return true;
+  // Notebooks executed before outputs carried the role: the init is the big plotly.js script that is not a figure.
   const html = o.data["text/html"];
-  return typeof html === "string" && html.length > 200_000 && html.includes("window.Plotly");
+  return !o.data["application/vnd.plotly.v1+json"] && typeof html === "string" && html.length > 200_000 && html.includes("window.Plotly");
 }
 
 const escapeHtml = (s: string): string =>
