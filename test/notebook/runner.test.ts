@@ -66,6 +66,23 @@ describe("kernelspec", () => {
     if (existsSync("/usr/bin/jupyter")) {
       const list = execFileSync("/usr/bin/jupyter", ["kernelspec", "list"], { env: { ...process.env, JUPYTER_PATH: prefix }, encoding: "utf8" });
       expect(list).toMatch(/limiqc\s/);
-    }
+    } else expect(process.env.CI, "Jupyter is required in CI").not.toBe("true");
   });
+
+  test("Jupyter's own nbconvert executes a notebook through the registered kernel", () => {
+    if (!existsSync("/usr/bin/jupyter")) {
+      expect(process.env.CI, "Jupyter is required in CI").not.toBe("true");
+      return;
+    }
+    const prefix = mkdtempSync(join(tmpdir(), "limiqc-ks-"));
+    execFileSync(process.execPath, ["scripts/kernel-install.mjs", "--prefix", prefix]);
+    const path = writeTempNotebook("nbconvert.ipynb", ['import { theoreticalResolution } from "limiqc";\nconsole.log("lateral nm", theoreticalResolution({ modality: "widefield", na: 1.4, immersionIndex: 1.518, emissionWavelengthNm: 520 }).lateralFwhmNm.toFixed(1));']);
+    execFileSync("/usr/bin/jupyter", ["nbconvert", "--to", "notebook", "--execute", "--inplace", path], {
+      env: { ...process.env, JUPYTER_PATH: prefix, PYDEVD_DISABLE_FILE_VALIDATION: "1" },
+      stdio: "ignore",
+      timeout: 120_000,
+    });
+    const executed = JSON.parse(readFileSync(path, "utf8"));
+    expect(JSON.stringify(executed.cells[0].outputs)).toContain("lateral nm 189.4");
+  }, 180_000);
 });
