@@ -16,6 +16,8 @@ const ESCAPED_ERROR_MARKERS = ["UncaughtException", "UnhandledPromiseRejection"]
 const KERNEL_ESCAPED_MARKER = "[limiqc-kernel] ";
 
 const PROTOCOL_VERSION = "5.3";
+/** How long a cell may go on after an error escaped it before the runner stops waiting (tslab can lose the reply). */
+const ESCAPED_GRACE_MS = 5000;
 const DELIMITER = "<IDS|MSG>";
 
 /** Thrown when a notebook's cell fails; carries the cell and what the kernel said. */
@@ -97,6 +99,10 @@ export class KernelSession {
   private stderrTail = "";
   /** Errors that escaped cells, as reported by the launcher on the kernel's stderr. */
   private readonly escaped: string[] = [];
+  /** How many of `escaped` have been attributed to a cell already (errors arriving between cells go to the next one). */
+  private escapedReported = 0;
+  /** Called whenever an escaped error is reported, so a waiting cell can stop waiting. */
+  private onEscaped: () => void = () => {};
   private exited = false;
   private exitedPromise: Promise<void> = Promise.resolve();
   private connDir = "";
@@ -122,7 +128,10 @@ export class KernelSession {
     k.process.stderr?.on("data", (b: Buffer) => {
       const text = b.toString();
       k.stderrTail = (k.stderrTail + text).slice(-4000);
-      for (const chunk of text.split(`\n${KERNEL_ESCAPED_MARKER}`).slice(1)) k.escaped.push(chunk.trim());
+      for (const chunk of text.split(`\n${KERNEL_ESCAPED_MARKER}`).slice(1)) {
+        k.escaped.push(chunk.trim());
+        k.onEscaped();
+      }
     });
     k.exitedPromise = new Promise((ok) => {
       k.process?.on("exit", () => {
@@ -210,7 +219,7 @@ export class KernelSession {
       if (idle && replied) settle();
     };
     const msgId = randomUUID();
-    const escapedBefore = this.escaped.length;
+    const escapedBefore = this.escapedReported;
     this.listeners.set(msgId, (m) => {
       const c = m.content;
       switch (m.header.msg_type) {
@@ -268,16 +277,35 @@ export class KernelSession {
     await this.shell.send([DELIMITER, this.sign(parts), ...parts]);
 
     let timer: NodeJS.Timeout | undefined;
+    let graceTimer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       done.then(() => false),
       new Promise<boolean>((ok) => {
         timer = setTimeout(() => ok(true), timeoutMs);
       }),
       this.exitedPromise.then(() => true),
+      // An escaped error can leave tslab without ever replying: give the cell a grace period, then fail it.
+      new Promise<boolean>((ok) => {
+        this.onEscaped = () => {
+          graceTimer ??= setTimeout(() => ok(true), ESCAPED_GRACE_MS);
+        };
+        if (this.escaped.length > escapedBefore) this.onEscaped(); // one arrived before this cell started
+      }),
     ]);
     clearTimeout(timer);
+    clearTimeout(graceTimer);
+    this.onEscaped = () => {};
     this.listeners.delete(msgId);
     this.replies.delete(msgId);
+    const escapedDuring = this.escaped.slice(escapedBefore);
+    this.escapedReported = this.escaped.length;
+    if (timedOut && escapedDuring.length) {
+      return {
+        ok: false,
+        outputs,
+        errorText: `An error escaped the cell and the kernel did not finish it:\n${escapedDuring.join("\n")}\n`,
+      };
+    }
     if (timedOut) {
       const why = this.exited ? `the kernel died:\n${this.stderrTail}` : `the cell did not finish within ${timeoutMs / 1000} s`;
       return { ok: false, outputs, errorText: why };
@@ -286,10 +314,9 @@ export class KernelSession {
       .filter((o) => o.output_type === "stream" && o.name === "stderr")
       .map((o) => joinSource((o as { text: string }).text))
       .join("");
-    const escapedNow = this.escaped.slice(escapedBefore);
-    const escaped = escapedNow.length > 0 || ESCAPED_ERROR_MARKERS.some((mk) => stderr.includes(mk));
+    const escaped = escapedDuring.length > 0 || ESCAPED_ERROR_MARKERS.some((mk) => stderr.includes(mk));
     const ok = replyStatus === "ok" && !escaped && !outputs.some((o) => o.output_type === "error");
-    if (escapedNow.length) errorText += `An error escaped a cell (a throwing timer or callback, or a promise that was not awaited):\n${escapedNow.join("\n")}\n`;
+    if (escapedDuring.length) errorText += `An error escaped a cell (a throwing timer or callback, or a promise that was not awaited):\n${escapedDuring.join("\n")}\n`;
     if (!ok) errorText = errorText || stderr || `the kernel replied status "${replyStatus}" without saying why`;
     return { ok, outputs, errorText };
   }

@@ -3,10 +3,12 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { runNotebook } from "../../src/notebook/runner.js";
+import { runNotebook as runNotebookWithKernel } from "../../src/notebook/runner.js";
 import { writeTempNotebook } from "./helpers.js";
 
-// These tests start the real limiqc kernel (tslab) from dist/: `npm test` builds first.
+// These tests start the real limiqc kernel (tslab) from dist/: `npm test` builds first. A per-cell limit makes a hung
+// kernel fail the test with the runner's message instead of vitest's timeout.
+const runNotebook = (path: string) => runNotebookWithKernel(path, { cellTimeoutMs: 60_000 });
 describe("notebook runner (real kernel over ZeroMQ)", () => {
   test("runs a notebook outside the repository that imports limiqc by name", async () => {
     const path = writeTempNotebook("ok.ipynb", [
