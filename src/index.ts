@@ -17,3 +17,4 @@ export * from "./stage/index.js";
 export * from "./metadata/index.js";
 export * from "./quality/index.js";
 export * from "./publication/index.js";
+export * from "./history/index.js";

@@ -4,6 +4,7 @@ import { LIMIQC_VERSION } from "../core/provenance.js";
 import type { Command } from "./common.js";
 import { coregCommand } from "./coreg.js";
 import { flatnessCommand } from "./flatness.js";
+import { historyCommand } from "./history.js";
 import { decorrelationCommand, frcCommand } from "./image-resolution.js";
 import { infoCommand } from "./info.js";
 import { iqCommand } from "./iq.js";
@@ -29,6 +30,7 @@ const COMMANDS: Command[] = [
   stageCommand,
   metadataCommand,
   iqCommand,
+  historyCommand,
   runNotebooksCommand,
 ];
 
