@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { createReadStream, readFileSync } from "node:fs";
 
 /** limiqc's version, read once from package.json so results record what produced them. */
 export const LIMIQC_VERSION: string = (() => {
@@ -31,6 +31,13 @@ export function sha256(data: ArrayBufferView | string): string {
   const h = createHash("sha256");
   if (typeof data === "string") h.update(data);
   else h.update(new Uint8Array(data.buffer, data.byteOffset, data.byteLength));
+  return h.digest("hex");
+}
+
+/** SHA-256 of a file's bytes, hex; streamed, so any file size takes constant memory. */
+export async function sha256File(path: string): Promise<string> {
+  const h = createHash("sha256");
+  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
   return h.digest("hex");
 }
 

@@ -2,22 +2,13 @@
  * Co-registration straight from a multichannel bead file, as the CLI and notebooks use it.
  * @module
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
-import { makeProvenance, type Provenance } from "../core/provenance.js";
+import { makeProvenance, type Provenance, sha256File } from "../core/provenance.js";
 import type { ImageView } from "../image/types.js";
 import type { ImageMetadata } from "../io/metadata.js";
 import { openImageFile } from "../io/tiff-reader.js";
 import { immersionRefractiveIndex } from "../optics/immersion.js";
 import type { OpticalSetup } from "../optics/resolution.js";
 import { type CoregistrationOptions, type CoregistrationResult, measureCoregistration } from "./measure.js";
-
-/** SHA-256 of a file's bytes, streamed. */
-async function digestFile(path: string): Promise<string> {
-  const h = createHash("sha256");
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest("hex");
-}
 
 /** NA and immersion index from the file's objective metadata (what it has). */
 function objectiveOptics(m: ImageMetadata): Partial<OpticalSetup> {
@@ -63,7 +54,7 @@ export async function measureCoregistrationFile(path: string, options: Coregistr
     const optics = { ...objectiveOptics(m), ...options.optics };
     const channels: ImageView[] = [];
     for (let c = 0; c < m.sizeC; c++) channels.push(await f.readStack(c));
-    const sha = await digestFile(path);
+    const sha = await sha256File(path);
     const inputs = [{ file: path, sha256: sha }];
     const r = measureCoregistration({ channels }, { ...options, optics, inputs });
     return {

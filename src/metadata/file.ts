@@ -3,12 +3,11 @@
  * OME-XML), check completeness and plausibility, and return a result record with provenance.
  * @module
  */
-import { createHash } from "node:crypto";
-import { createReadStream, existsSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
 import { InvalidArgumentError } from "../core/errors.js";
-import { type Provenance, makeProvenance } from "../core/provenance.js";
+import { type Provenance, makeProvenance, sha256File } from "../core/provenance.js";
 import type { Verdict } from "../core/quantity.js";
 import { openImageFile } from "../io/tiff-reader.js";
 import { type MetadataCompletenessOptions, type MetadataCompletenessReport, assessMetadataCompleteness } from "./completeness.js";
@@ -27,17 +26,6 @@ export interface MetadataFileResult {
   readonly completeness: MetadataCompletenessReport;
   readonly verdict: Verdict;
   readonly provenance: Provenance;
-}
-
-/**
- * SHA-256 of a file, streamed (constant memory).
- * @param path - File path.
- * @returns Hex digest.
- */
-export async function sha256File(path: string): Promise<string> {
-  const h = createHash("sha256");
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest("hex");
 }
 
 /**

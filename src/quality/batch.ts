@@ -10,7 +10,7 @@ import type { Verdict, VerdictLevel } from "../core/quantity.js";
 import { median, mad } from "../fit/robust.js";
 import { openImageFile } from "../io/tiff-reader.js";
 import { type PlotlyFigure, scatterPlot } from "../notebook/plotly.js";
-import { sha256File } from "../metadata/file.js";
+import { sha256File } from "../core/provenance.js";
 import { type ImageQualityOptions, type ImageQualityResult, assessImageQuality, finishChannel } from "./metrics.js";
 
 const TIFF_EXTENSIONS = new Set([".tif", ".tiff"]);

@@ -3,10 +3,8 @@
  * channel with its own wavelength and records the file's SHA-256 in the provenance.
  * @module
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { InvalidArgumentError } from "../core/errors.js";
-import { makeProvenance, type Provenance } from "../core/provenance.js";
+import { makeProvenance, type Provenance, sha256File } from "../core/provenance.js";
 import type { Verdict } from "../core/quantity.js";
 import type { ImageView } from "../image/types.js";
 import type { ImageMetadata } from "../io/metadata.js";
@@ -68,13 +66,6 @@ export function opticsFromMetadata(metadata: ImageMetadata): Partial<OpticalSetu
   return { ...(o?.lensNA !== undefined ? { na: o.lensNA } : {}), ...(n !== undefined ? { immersionIndex: n } : {}) };
 }
 
-/** SHA-256 of a file's bytes (hex), streamed. */
-async function fileSha256(path: string): Promise<string> {
-  const h = createHash("sha256");
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest("hex");
-}
-
 /**
  * Measures the bead PSF in an image file (OME-TIFF, ImageJ TIFF, plain TIFF), every channel with its own wavelength.
  *
@@ -109,7 +100,7 @@ export async function measureBeadPsfFile(path: string, options: BeadPsfFileOptio
       if (!(Number.isInteger(c) && c >= 0 && c < m.sizeC)) throw new InvalidArgumentError(`Channel ${c} does not exist; the file has ${m.sizeC} channel(s).`, `Use channel indices 0…${m.sizeC - 1}.`);
     }
     const optics = { ...opticsFromMetadata(m), ...options.optics };
-    const sha = await fileSha256(path);
+    const sha = await sha256File(path);
     const stacks: ImageView[] = [];
     for (let c = 0; c < m.sizeC; c++) stacks.push(indices.includes(c) ? await file.readStack(c, t) : emptyView());
     const r = measureBeadPsfChannels({ channels: stacks }, { ...options, optics, channelIndices: indices, inputs: [{ file: path, sha256: sha }] });

@@ -2,10 +2,8 @@
  * Field uniformity straight from image files (flat field and optional dark image), as the CLI and notebooks use it.
  * @module
  */
-import { createHash } from "node:crypto";
-import { createReadStream } from "node:fs";
 import { DimensionError, InvalidArgumentError, LimiqcError } from "../core/errors.js";
-import { makeProvenance, type Provenance } from "../core/provenance.js";
+import { makeProvenance, type Provenance, sha256File } from "../core/provenance.js";
 import type { Verdict } from "../core/quantity.js";
 import { extractPlane } from "../image/roi.js";
 import type { ImageView } from "../image/types.js";
@@ -36,13 +34,6 @@ export interface FieldUniformityFileResult {
   /** Worst channel verdict. */
   readonly verdict: Verdict;
   readonly provenance: Provenance;
-}
-
-/** SHA-256 of a file's bytes, streamed. */
-async function digestFile(path: string): Promise<string> {
-  const h = createHash("sha256");
-  for await (const chunk of createReadStream(path)) h.update(chunk as Buffer);
-  return h.digest("hex");
 }
 
 function pickPlane(stack: ImageView, z: number | undefined, name: string): ImageView {
@@ -84,7 +75,7 @@ export async function measureFieldUniformityFile(path: string, options: FieldUni
     }
     const planes: ImageView[] = [];
     for (const c of indices) planes.push(pickPlane(await f.readStack(c), z, path));
-    const sha = await digestFile(path);
+    const sha = await sha256File(path);
     let darks: ImageView[] | null = null;
     let darkSha: string | undefined;
     if (darkPath) {
@@ -96,7 +87,7 @@ export async function measureFieldUniformityFile(path: string, options: FieldUni
           const stack = await d.readStack(dc);
           darks.push(pickPlane(stack, stack.shape[0] > 1 ? (z ?? 0) : undefined, darkPath));
         }
-        darkSha = await digestFile(darkPath);
+        darkSha = await sha256File(darkPath);
       } finally {
         await d.close();
       }
