@@ -4,25 +4,9 @@
  */
 import { makeProvenance, type Provenance, sha256File } from "../core/provenance.js";
 import type { ImageView } from "../image/types.js";
-import type { ImageMetadata } from "../io/metadata.js";
 import { openImageFile } from "../io/tiff-reader.js";
-import { immersionRefractiveIndex } from "../optics/immersion.js";
-import type { OpticalSetup } from "../optics/resolution.js";
 import { type CoregistrationOptions, type CoregistrationResult, measureCoregistration } from "./measure.js";
-
-/** NA and immersion index from the file's objective metadata (what it has). */
-function objectiveOptics(m: ImageMetadata): Partial<OpticalSetup> {
-  const o = m.objective;
-  let n = o?.refractiveIndex;
-  if (n === undefined && o?.immersion) {
-    try {
-      n = immersionRefractiveIndex(o.immersion);
-    } catch {
-      n = undefined;
-    }
-  }
-  return { ...(o?.lensNA !== undefined ? { na: o.lensNA } : {}), ...(n !== undefined ? { immersionIndex: n } : {}) };
-}
+import { opticsFromMetadata } from "../resolution/file.js";
 
 /** Result of {@link measureCoregistrationFile}: the measurement plus the file's identity. */
 export interface CoregistrationFileResult extends CoregistrationResult {
@@ -51,7 +35,7 @@ export async function measureCoregistrationFile(path: string, options: Coregistr
   const f = await openImageFile(path);
   try {
     const m = f.metadata;
-    const optics = { ...objectiveOptics(m), ...options.optics };
+    const optics = { ...opticsFromMetadata(m), ...options.optics };
     const channels: ImageView[] = [];
     for (let c = 0; c < m.sizeC; c++) channels.push(await f.readStack(c));
     const sha = await sha256File(path);
