@@ -17,7 +17,7 @@ import { FWHM_PER_SIGMA } from "../optics/constants.js";
 export type ResolutionTestStructure = "points" | "lines" | "points-and-lines" | "texture";
 
 /** Which PSF blurs the object. */
-export type ResolutionTestPsf = "airy" | "gaussian";
+export type ResolutionTestPsf = "airy" | "gaussian" | "band-limited";
 
 /** Options of {@link simulateResolutionImages}. */
 export interface ResolutionImageOptions {
@@ -27,7 +27,11 @@ export interface ResolutionImageOptions {
   readonly heightPx?: number;
   /** Pixel size (square pixels), µm. @default 0.04 */
   readonly pixelSizeUm?: number;
-  /** PSF model: "airy" (ideal circular pupil, OTF cutoff 2·NA/λ) or "gaussian" (no hard cutoff). @default "airy" */
+  /**
+   * PSF model: "airy" (ideal incoherent circular pupil, OTF cutoff 2·NA/λ), "gaussian" (no hard cutoff), or
+   * "band-limited" (OTF = 1 up to 2·NA/λ and 0 beyond: an image whose resolution is exactly λ/(2·NA), the unambiguous
+   * reference for estimators of the highest frequency with signal, such as decorrelation analysis). @default "airy"
+   */
   readonly psf?: ResolutionTestPsf;
   /** Emission wavelength, nm (Airy PSF). @default 520 */
   readonly wavelengthNm?: number;
@@ -181,8 +185,16 @@ function resolveOptions(o: ResolutionImageOptions): ResolvedResolutionImageOptio
   pos("gainEPerAdu", r.gainEPerAdu);
   check("offsetAdu", r.offsetAdu, Number.isFinite(r.offsetAdu), "a finite number");
   int("realisations", r.realisations, 1);
-  if (r.psf !== "airy" && r.psf !== "gaussian") {
-    throw new InvalidArgumentError(`simulateResolutionImages: psf "${r.psf}" is not supported; expected "airy" or "gaussian".`, 'Use "airy" for a hard OTF cutoff at 2·NA/λ.');
+  if (r.psf !== "airy" && r.psf !== "gaussian" && r.psf !== "band-limited") {
+    throw new InvalidArgumentError(`simulateResolutionImages: psf "${r.psf}" is not supported; expected "airy", "gaussian" or "band-limited".`, 'Use "airy" for a hard OTF cutoff at 2·NA/λ.');
+  }
+  if (r.psf === "band-limited" && r.structure !== "texture") {
+    // A hard band limit rings: sparse points and lines go negative between them, and clipping the negative photons
+    // would put back frequencies above the limit, so the planted resolution would no longer be the true one.
+    throw new InvalidArgumentError(
+      `simulateResolutionImages: psf "band-limited" needs structure "texture", not "${r.structure}".`,
+      'Use structure "texture" (its band-limited image stays positive), or psf "airy" for sparse objects.',
+    );
   }
   if (!["points", "lines", "points-and-lines", "texture"].includes(r.structure)) {
     throw new InvalidArgumentError(
@@ -190,7 +202,7 @@ function resolveOptions(o: ResolutionImageOptions): ResolvedResolutionImageOptio
       'Use "points" or "texture" for a flat object spectrum.',
     );
   }
-  const fwhmUm = r.psf === "airy" ? (AIRY_FWHM_PER_LAMBDA_OVER_NA * r.wavelengthNm) / NM_PER_UM / r.na : r.gaussianFwhmUm;
+  const fwhmUm = r.psf === "gaussian" ? r.gaussianFwhmUm : (AIRY_FWHM_PER_LAMBDA_OVER_NA * r.wavelengthNm) / NM_PER_UM / r.na;
   r.marginPx = o.marginPx ?? Math.ceil((MARGIN_FWHMS * fwhmUm) / r.pixelSizeUm);
   int("marginPx", r.marginPx, 0);
   return r;
@@ -305,7 +317,8 @@ export function simulateResolutionImages(options: ResolutionImageOptions = {}): 
     for (let kx = 0; kx < W; kx++) {
       const fx = (kx <= W / 2 ? kx : kx - W) / (W * o.pixelSizeUm);
       const f2 = fx * fx + fy * fy;
-      const otf = o.psf === "airy" ? circularPupilOtf(Math.sqrt(f2) / cutoff) : Math.exp(gaussK * f2);
+      const otf =
+        o.psf === "airy" ? circularPupilOtf(Math.sqrt(f2) / cutoff) : o.psf === "band-limited" ? (f2 < cutoff * cutoff ? 1 : 0) : Math.exp(gaussK * f2);
       const i = 2 * (ky * W + kx);
       d[i] = d[i]! * otf * scale;
       d[i + 1] = d[i + 1]! * otf * scale;
@@ -333,7 +346,7 @@ export function simulateResolutionImages(options: ResolutionImageOptions = {}): 
     }
     images.push(makeImage(out, [1, ny, nx], { voxelSizeUm }));
   }
-  const airy = o.psf === "airy";
+  const airy = o.psf !== "gaussian"; // both pupil models have the hard cutoff 2·NA/λ
   const truth: ResolutionImageTruth = {
     psf: o.psf,
     structure: o.structure,

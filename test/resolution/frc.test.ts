@@ -307,3 +307,16 @@ describe("simulateResolutionImages and the OTF (the ground truth used above)", (
     expect(() => simulateResolutionImages({ widthPx: 9000 })).toThrow(/canvas would be 16384 × 16384 px/);
   });
 });
+
+describe("measureFrc on band-limited images (resolution exactly λ/(2·NA))", () => {
+  test.each([
+    [0.04, 1.3, 200],
+    [0.06, 0.9, 20],
+    [0.04, 0.7, 20],
+  ])("pixel %d µm, NA %d, %d photons: 1/7 crossing within 10 %% of λ/(2·NA) (observed ≤ 6 %%)", (pixelSizeUm, na, meanSignalPhotons) => {
+    const s = simulateResolutionImages({ psf: "band-limited", structure: "texture", widthPx: 512, pixelSizeUm, na, meanSignalPhotons, seed: 3 });
+    const r = measureFrc(s.images[0], s.images[1]);
+    expect(r.status).toBe("crossed");
+    expect(Math.abs(r.resolution!.value - s.truth.abbeResolutionUm!) / s.truth.abbeResolutionUm!).toBeLessThan(0.1);
+  });
+});
