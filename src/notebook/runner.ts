@@ -182,20 +182,25 @@ export class KernelSession {
     }
   }
 
+  /**
+   * Waits until the kernel answers on the shell channel AND its iopub messages reach us. ZeroMQ subscriptions
+   * propagate asynchronously ("slow joiner"): without the second condition the first cell's output and its idle
+   * status can be published before our subscription is active, and the runner would wait for them forever.
+   */
   private async waitReady(timeoutMs: number): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       if (this.exited) throw new LimiqcError(`The limiqc kernel exited while starting:\n${this.stderrTail}`, "Run `npm install` (it builds the library) and check that tslab is installed.");
       const id = await this.send(this.shell, "kernel_info_request", {});
-      const got = await new Promise<boolean>((ok) => {
+      const iopubSeen = await new Promise<boolean>((ok) => {
         const t = setTimeout(() => ok(false), 1000);
-        this.replies.set(id, () => {
+        this.listeners.set(id, () => {
           clearTimeout(t);
           ok(true);
         });
       });
-      this.replies.delete(id);
-      if (got) return;
+      this.listeners.delete(id);
+      if (iopubSeen) return;
     }
     throw new LimiqcError(`The limiqc kernel did not answer within ${timeoutMs / 1000} s.\n${this.stderrTail}`, "Check that `node kernel/limiqc-kernel.cjs` starts; a first start compiles the library.");
   }
