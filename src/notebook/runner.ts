@@ -16,6 +16,11 @@ const ESCAPED_ERROR_MARKERS = ["UncaughtException", "UnhandledPromiseRejection"]
 const KERNEL_ESCAPED_MARKER = "[limiqc-kernel] ";
 
 const PROTOCOL_VERSION = "5.3";
+/**
+ * tslab answers requests while its iopub socket is still binding; publishing then rejects with this message. It is
+ * harmless for us (the start-up loop simply asks again) and is not an error of the notebook's code.
+ */
+const BENIGN_STARTUP_ERROR = "Socket is blocked by a bind or unbind operation";
 /** How long a cell may go on after an error escaped it before the runner stops waiting (tslab can lose the reply). */
 const ESCAPED_GRACE_MS = 5000;
 const DELIMITER = "<IDS|MSG>";
@@ -129,6 +134,7 @@ export class KernelSession {
       const text = b.toString();
       k.stderrTail = (k.stderrTail + text).slice(-4000);
       for (const chunk of text.split(`\n${KERNEL_ESCAPED_MARKER}`).slice(1)) {
+        if (chunk.includes(BENIGN_STARTUP_ERROR)) continue;
         k.escaped.push(chunk.trim());
         k.onEscaped();
       }
