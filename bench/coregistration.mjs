@@ -5,13 +5,14 @@
 //
 // The stack is simulated, written as a 4-channel OME-TIFF to a temporary folder and read back, so the analysis can be
 // compared with the time to read the raw file. Warm-up on a small stack first; then 3 timed rounds, min / median.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { applyRegistration, measureCoregistration, measureCoregistrationFile } from "../dist/coregistration/index.js";
 import { openImageFile, writeOmeTiff } from "../dist/io/index.js";
 import { simulateMultiChannelBeadStack } from "../dist/simulate/index.js";
+import { writeReadmeSection } from "./readme-section.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const README = join(HERE, "README.md");
@@ -107,13 +108,6 @@ const section = [
 ].join("\n");
 
 if (WRITE) {
-  const current = existsSync(README) ? readFileSync(README, "utf8") : "# Benchmarks\n";
-  const start = current.indexOf(`${SECTION}\n`);
-  let next;
-  if (start >= 0) {
-    const after = current.indexOf("\n## ", start + SECTION.length);
-    next = current.slice(0, start).replace(/\n*$/, "\n\n") + section + (after >= 0 ? current.slice(after) : "");
-  } else next = `${current.replace(/\n*$/, "\n\n")}${section}`;
-  writeFileSync(README, next);
+  writeReadmeSection(SECTION, section);
   console.log(`wrote section "${SECTION}" of ${README}`);
 }

@@ -1,10 +1,11 @@
 // Times the WG2 camera analysis (read folder vs. EMVA 1288 photon transfer + dark test) and writes a
 // "## Detector (WG2)" section into bench/README.md.   Usage: npm run build && node bench/detector.mjs
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyseCameraSeries, measurePhotonTransfer, readCameraSeries, writeCameraSeries } from "../dist/detector/index.js";
 import { simulateCameraSeries } from "../dist/simulate/index.js";
+import { writeReadmeSection } from "./readme-section.mjs";
 
 const ROUNDS = 3;
 async function time(fn) {
@@ -51,12 +52,5 @@ const section = [
   "The analysis is one Welford pass per frame set (mean and frame-mean-corrected variance per pixel) plus small fits; the dark test adds the warm/cold pass and a median over the noise map.",
   "",
 ].join("\n");
-const readme = new URL("./README.md", import.meta.url);
-let text = existsSync(readme) ? readFileSync(readme, "utf8") : "# Benchmarks\n";
-const start = text.indexOf("## Detector (WG2)");
-if (start >= 0) {
-  const next = text.indexOf("\n## ", start + 3);
-  text = text.slice(0, start) + section + (next >= 0 ? `\n${text.slice(next + 1)}` : "");
-} else text = `${text.replace(/\n*$/, "\n\n")}${section}`;
-writeFileSync(readme, text);
+writeReadmeSection("## Detector (WG2)", section);
 console.log(section);

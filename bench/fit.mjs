@@ -1,9 +1,9 @@
 // Times limiqc's Gaussian fits and writes a "## Fitting" section into bench/README.md.
 // Usage: npm run build && node bench/fit.mjs
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { Random } from "../dist/core/random.js";
 import { fitGaussian1D, fitGaussian3D } from "../dist/fit/index.js";
+import { writeReadmeSection } from "./readme-section.mjs";
 
 const N1D = 1000;
 const N3D = 100;
@@ -97,14 +97,5 @@ const section = [
   "",
 ].join("\n");
 
-const readme = new URL("./README.md", import.meta.url);
-let text = existsSync(readme) ? readFileSync(readme, "utf8") : "# Benchmarks\n\nTimings of limiqc's kernels; each script under `bench/` writes its own section.\n";
-const start = text.indexOf("## Fitting");
-if (start >= 0) {
-  const next = text.indexOf("\n## ", start + 1);
-  text = text.slice(0, start) + section + (next >= 0 ? `\n${text.slice(next + 1)}` : "");
-} else {
-  text = `${text.replace(/\n*$/, "\n\n")}${section}`;
-}
-writeFileSync(readme, text);
+writeReadmeSection("## Fitting", section);
 console.log(section);

@@ -1,10 +1,11 @@
 // Times the QC history store (SQLite, WAL) and writes a "## QC history store" section into bench/README.md:
 // import of 100 000 records in one transaction, the same import again (all duplicates), the query of one metric
 // over a year, and the trend analysis of that series. Usage: npm run build && node bench/history.mjs
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { analyseHistoryTrend, openHistoryStore, simulateQcHistory } from "../dist/history/index.js";
+import { writeReadmeSection } from "./readme-section.mjs";
 
 const N_INSTRUMENTS = 100; // × 201 runs (every 1.825 days for a year) × 5 metrics = 100 500, cut to 100 000
 const dir = mkdtempSync(join(tmpdir(), "limiqc-bench-history-"));
@@ -51,12 +52,5 @@ const section = [
   "PostgreSQL backend: not implemented yet (no figures).",
   "",
 ].join("\n");
-const readme = new URL("./README.md", import.meta.url);
-let text = readFileSync(readme, "utf8");
-const start = text.indexOf("## QC history store");
-if (start >= 0) {
-  const next = text.indexOf("\n## ", start + 3);
-  text = text.slice(0, start) + section + (next >= 0 ? `\n${text.slice(next + 1)}` : "");
-} else text = `${text.replace(/\n*$/, "\n\n")}${section}`;
-writeFileSync(readme, text);
+writeReadmeSection("## QC history store", section);
 console.log(section);

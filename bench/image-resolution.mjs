@@ -1,12 +1,12 @@
 // Times image-based resolution (FRC, single-image FRC, decorrelation) and writes a "## Image-based resolution"
 // section into bench/README.md.
 // Usage: npm run build && node bench/image-resolution.mjs
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, loadavg } from "node:os";
 import { fft2d } from "../dist/image/fft.js";
 import { measureDecorrelation } from "../dist/resolution/decorrelation.js";
 import { measureFrc, measureSingleImageFrc } from "../dist/resolution/frc.js";
 import { simulateResolutionImages } from "../dist/resolution/image-resolution-sim.js";
+import { writeReadmeSection } from "./readme-section.mjs";
 
 const ROUNDS = 3;
 const SIZES = [512, 2048];
@@ -70,14 +70,5 @@ const section = [
   "",
 ].join("\n");
 
-const readme = new URL("./README.md", import.meta.url);
-let text = existsSync(readme) ? readFileSync(readme, "utf8") : "# Benchmarks\n\nTimings of limiqc's kernels; each script under `bench/` writes its own section.\n";
-const start = text.indexOf("## Image-based resolution");
-if (start >= 0) {
-  const next = text.indexOf("\n## ", start + 1);
-  text = text.slice(0, start) + section + (next >= 0 ? `\n${text.slice(next + 1)}` : "");
-} else {
-  text = `${text.replace(/\n*$/, "\n\n")}${section}`;
-}
-writeFileSync(readme, text);
+writeReadmeSection("## Image-based resolution", section);
 console.log(section);

@@ -6,7 +6,7 @@
 // Each kernel runs once on the big stack after a warm-up on a small one (so the JIT has compiled it).
 // MB/s is input bytes (uint16 stack, or the 2048×2048 plane for the FFT) per second; "× sum loop" is the
 // kernel's time divided by the time of a plain `for` loop summing the same input.
-import { readFileSync, writeFileSync, existsSync } from "node:fs";
+import { writeReadmeSection } from "./readme-section.mjs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -234,16 +234,6 @@ const section = [
 ].join("\n");
 
 if (WRITE) {
-  const current = existsSync(README) ? readFileSync(README, "utf8") : "# Benchmarks\n\nMeasured timings of limiqc kernels and readers; each section is written by its own script in `bench/`.\n";
-  let next;
-  const start = current.indexOf(`${SECTION}\n`);
-  if (start >= 0) {
-    const after = current.indexOf("\n## ", start + SECTION.length);
-    const before = current.slice(0, start).replace(/\n*$/, "\n\n");
-    next = before + section + (after >= 0 ? current.slice(after) : "");
-  } else {
-    next = `${current.replace(/\n*$/, "\n\n")}${section}`;
-  }
-  writeFileSync(README, next);
+  writeReadmeSection(SECTION, section);
   console.log(`wrote section "${SECTION}" of ${README}`);
 }

@@ -1,9 +1,9 @@
 // Times the WG1 power-log analysis and writes a "## Illumination power (WG1)" section into bench/README.md.
 // Usage: npm run build && node bench/power.mjs
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { analysePowerLog, parsePowerLog } from "../dist/power/index.js";
 import { simulatePowerLog, toSmartLpmTsv } from "../dist/simulate/index.js";
+import { writeReadmeSection } from "./readme-section.mjs";
 
 const ROUNDS = 5;
 function time(fn) {
@@ -49,12 +49,5 @@ const section = [
   "Analysis = segmentation, S, CV, drift, warm-up (30 s moving average), series, linearity and verdicts. Both scale linearly with the readings.",
   "",
 ].join("\n");
-const readme = new URL("./README.md", import.meta.url);
-let text = existsSync(readme) ? readFileSync(readme, "utf8") : "# Benchmarks\n";
-const start = text.indexOf("## Illumination power (WG1)");
-if (start >= 0) {
-  const next = text.indexOf("\n## ", start + 3);
-  text = text.slice(0, start) + section + (next >= 0 ? `\n${text.slice(next + 1)}` : "");
-} else text = `${text.replace(/\n*$/, "\n\n")}${section}`;
-writeFileSync(readme, text);
+writeReadmeSection("## Illumination power (WG1)", section);
 console.log(section);

@@ -8,10 +8,11 @@
 // child process (page cache warmed first): "read" = openImageFile + readStack (the raw read of the stack), "analysis" =
 // measureBeadPsf on the stack already in memory, "file" = measureBeadPsfFile (SHA-256 of the file + read + analysis).
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
 import { cpus, loadavg, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { writeReadmeSection } from "./readme-section.mjs";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const README = join(HERE, "README.md");
@@ -177,16 +178,7 @@ if (childMode >= 0) {
       "projection, and then touches only the fit boxes (±2 FWHM) of the candidates; each bead costs two 3D and three 1D fits.",
       "",
     ].join("\n");
-    const current = existsSync(README) ? readFileSync(README, "utf8") : "# Benchmarks\n";
-    const start = current.indexOf(`${SECTION}\n`);
-    let next;
-    if (start >= 0) {
-      const after = current.indexOf("\n## ", start + SECTION.length);
-      next = current.slice(0, start).replace(/\n*$/, "\n\n") + section + (after >= 0 ? current.slice(after) : "");
-    } else {
-      next = `${current.replace(/\n*$/, "\n\n")}${section}`;
-    }
-    writeFileSync(README, next);
+    writeReadmeSection(SECTION, section);
     console.log(`wrote section "${SECTION}" of ${README}`);
   }
 }

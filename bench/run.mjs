@@ -8,7 +8,7 @@ import { fileURLToPath } from "node:url";
 const here = dirname(fileURLToPath(import.meta.url));
 const wanted = process.argv.slice(2);
 const scripts = readdirSync(here)
-  .filter((f) => f.endsWith(".mjs") && f !== "run.mjs")
+  .filter((f) => f.endsWith(".mjs") && f !== "run.mjs" && f !== "readme-section.mjs")
   .filter((f) => !wanted.length || wanted.includes(f.replace(/\.mjs$/, "")))
   .sort();
 let failed = 0;

@@ -1,12 +1,13 @@
 // Times the WG6 stage analysis (bead localisation + repeatability, phase correlation) and writes a
 // "## Stage (WG6)" section into bench/README.md.   Usage: npm run build && node bench/stage.mjs
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { makeImage } from "../dist/image/index.js";
 import { readImage, writeOmeTiff } from "../dist/io/index.js";
 import { simulateStageSeries } from "../dist/simulate/index.js";
 import { analyseStageSeries, phaseCorrelate } from "../dist/stage/index.js";
+import { writeReadmeSection } from "./readme-section.mjs";
 
 const ROUNDS = 3;
 async function time(fn) {
@@ -65,12 +66,5 @@ const section = [
   "Per frame the localisation smooths the frame, takes a median and MAD (bead-lost test) and fits a 2D Gaussian in a 13 × 13 px box; phase correlation adds two 64 × 64 FFTs and an upsampled DFT per frame.",
   "",
 ].join("\n");
-const readme = new URL("./README.md", import.meta.url);
-let text = existsSync(readme) ? readFileSync(readme, "utf8") : "# Benchmarks\n";
-const start = text.indexOf("## Stage (WG6)");
-if (start >= 0) {
-  const next = text.indexOf("\n## ", start + 3);
-  text = text.slice(0, start) + section + (next >= 0 ? `\n${text.slice(next + 1)}` : "");
-} else text = `${text.replace(/\n*$/, "\n\n")}${section}`;
-writeFileSync(readme, text);
+writeReadmeSection("## Stage (WG6)", section);
 console.log(section);

@@ -5,7 +5,8 @@
 //
 // The flat field (with dark image) is simulated, written as OME-TIFF to a temporary folder and read back, so the
 // analysis can be compared with the time to read the raw file. Each step runs 5 times after one warm-up; min / median.
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { writeReadmeSection } from "./readme-section.mjs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -107,13 +108,6 @@ const section = [
 ].join("\n");
 
 if (WRITE) {
-  const current = existsSync(README) ? readFileSync(README, "utf8") : "# Benchmarks\n";
-  const start = current.indexOf(`${SECTION}\n`);
-  let next;
-  if (start >= 0) {
-    const after = current.indexOf("\n## ", start + SECTION.length);
-    next = current.slice(0, start).replace(/\n*$/, "\n\n") + section + (after >= 0 ? current.slice(after) : "");
-  } else next = `${current.replace(/\n*$/, "\n\n")}${section}`;
-  writeFileSync(README, next);
+  writeReadmeSection(SECTION, section);
   console.log(`wrote section "${SECTION}" of ${README}`);
 }
