@@ -2,7 +2,7 @@ import { existsSync, renameSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { InvalidArgumentError, LimiqcError } from "../core/errors.js";
 import { exportHistoryCsv, exportHistoryJson, importHistoryFile } from "../history/exchange.js";
-import { openHistoryStore } from "../history/store.js";
+import { type HistoryStore, historyStoreLocation, isPostgresLocation, openHistoryStore } from "../history/store.js";
 import { type HistoryContext, historyFromBeadPsf, historyFromFieldUniformity, historyFromPowerLog } from "../history/from-results.js";
 import { printHtmlToPdf } from "../history/pdf.js";
 import { historyPeriodReportHtml } from "../history/report.js";
@@ -19,18 +19,35 @@ import { type Command, numberOption, writeJsonFile } from "./common.js";
 /** Usage line of one subcommand. */
 const usageOf = (sub: string): string => USAGE.split("\n").find((l) => l.includes(`limiqc history ${sub} `))?.trim() ?? USAGE;
 
+const STORE = "--store PATH|postgres://USER@HOST/DB";
+const RUN_ARGS = `--instrument X [${STORE}] [--objective O] [--acquired-at ISO] [--na NA --immersion-index N --emission-nm NM --modality widefield|confocal|spinningDisk|multiphoton]`;
 const USAGE = [
-  "limiqc history run psf|flatness|power FILE... --instrument X --store PATH [--objective O] [--acquired-at ISO] [--na NA --immersion-index N --emission-nm NM --modality widefield|confocal|spinningDisk|multiphoton]",
-  "limiqc history watch FOLDER psf|flatness|power --instrument X --store PATH [--objective O] [--stable-s S] [--pattern REGEX] [optics flags as run]",
-  "limiqc history import FILE.json|FILE.csv... --store PATH [--instrument X [--objective O] [--acquired-at ISO]]",
-  "limiqc history export OUT.json|OUT.csv --store PATH [--instrument X] [--force]",
-  "limiqc history trends --store PATH --instrument X [--metric M] [--baseline-until DATE | --baseline-points N] [--json OUT] [--force]",
-  "limiqc history report --store PATH --instrument X --from DATE --to DATE --out REPORT.html [--pdf REPORT.pdf] [--baseline-until DATE | --baseline-points N] [--force]",
+  `limiqc history run psf|flatness|power FILE... ${RUN_ARGS}`,
+  `limiqc history watch FOLDER psf|flatness|power --instrument X [${STORE}] [--objective O] [--stable-s S] [--pattern REGEX] [optics flags as run]`,
+  `limiqc history import FILE.json|FILE.csv... [${STORE}] [--instrument X [--objective O] [--acquired-at ISO]]`,
+  `limiqc history export OUT.json|OUT.csv [${STORE}] [--instrument X] [--force]`,
+  `limiqc history trends [${STORE}] --instrument X [--metric M] [--baseline-until DATE | --baseline-points N] [--json OUT] [--force]`,
+  `limiqc history report [${STORE}] --instrument X --from DATE --to DATE --out REPORT.html [--pdf REPORT.pdf] [--baseline-until DATE | --baseline-points N] [--force]`,
+  `(the store defaults to $LIMIQC_STORE)`,
 ].join("\n       ");
 
-function requireStore(store: string | undefined): string {
-  if (!store) throw new InvalidArgumentError("No --store given.", "Pass --store PATH (a history file; created by import when missing).");
-  return store;
+/** Opens a store that must already exist (a missing SQLite file is an error, not a new empty store). */
+async function openExistingStore(location: string): Promise<HistoryStore> {
+  if (!isPostgresLocation(location) && !existsSync(location.replace(/^sqlite:(\/\/)?/i, ""))) {
+    throw new InvalidArgumentError(`Store ${location} does not exist.`, "Check --store (or LIMIQC_STORE); import results first: limiqc history import FILE --store PATH.");
+  }
+  return openHistoryStore(location);
+}
+
+/** Saves rows, printing what happened; the store is opened for this save only. */
+async function storeRows(location: string, rows: readonly HistoryRecord[]): Promise<void> {
+  const store = await openHistoryStore(location);
+  try {
+    const s = await store.insert(rows);
+    console.log(`${store.location}: ${s.inserted} record(s) stored, ${s.duplicates} already there (${await store.count()} in total)`);
+  } finally {
+    await store.close();
+  }
 }
 
 const RUN_PROTOCOLS = ["psf", "flatness", "power"] as const;
@@ -53,9 +70,13 @@ async function analyseForHistory(protocol: RunProtocol, file: string, context: H
   return historyFromPowerLog(res, context);
 }
 
-function checkProtocol(protocol: string | undefined): RunProtocol {
+/** Protocol ids accepted for the command names (the SOP folders' names). */
+const PROTOCOL_ALIASES: Readonly<Record<string, RunProtocol>> = { resolution: "psf", "field-uniformity": "flatness", "illumination-power": "power" };
+
+function checkProtocol(protocolArg: string | undefined): RunProtocol {
+  const protocol = protocolArg === undefined ? undefined : (PROTOCOL_ALIASES[protocolArg] ?? protocolArg);
   if (!protocol || !(RUN_PROTOCOLS as readonly string[]).includes(protocol)) {
-    throw new InvalidArgumentError(`history run/watch: protocol is "${protocol ?? ""}"; expected one of ${RUN_PROTOCOLS.join(", ")}.`, `Usage: ${usageOf("run")}`);
+    throw new InvalidArgumentError(`run/watch: protocol is "${protocolArg ?? ""}"; expected one of ${RUN_PROTOCOLS.join(", ")} (or ${Object.keys(PROTOCOL_ALIASES).join(", ")}).`, `Usage: ${usageOf("run")}`);
   }
   return protocol as RunProtocol;
 }
@@ -83,7 +104,7 @@ const RUN_OPTIONS = {
 /** `history watch FOLDER PROTOCOL`: analyses and stores every new file once it has stopped changing, until Ctrl-C. */
 async function runWatch(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { ...RUN_OPTIONS, "stable-s": { type: "string" }, pattern: { type: "string" } } });
-  const path = requireStore(values.store);
+  const location = historyStoreLocation(values.store);
   const [folder, protocolArg] = positionals;
   const protocol = checkProtocol(protocolArg);
   if (!folder) throw new InvalidArgumentError("history watch: no folder.", `Usage: ${usageOf("watch")}`);
@@ -91,6 +112,7 @@ async function runWatch(args: string[]): Promise<number> {
   const context: HistoryContext = { instrument: values.instrument, objective: values.objective ?? null };
   const optics = opticsFromFlags(values);
   const stableS = numberOption("stable-s", values["stable-s"], { positive: true, example: "5" }) ?? 2;
+  await (await openHistoryStore(location)).close(); // a wrong store fails now, not at the first acquisition
   const ac = new AbortController();
   process.once("SIGINT", () => ac.abort());
   process.once("SIGTERM", () => ac.abort());
@@ -99,16 +121,13 @@ async function runWatch(args: string[]): Promise<number> {
     folder,
     async (file) => {
       const rows = await analyseForHistory(protocol, file, context, optics);
-      const store = openHistoryStore(path);
-      try {
-        const s = store.insert(rows);
-        console.log(`  → ${s.inserted} record(s) stored, ${s.duplicates} already there`);
-      } finally {
-        store.close();
-      }
+      await storeRows(location, rows);
     },
     { stableMs: stableS * 1000, signal: ac.signal, pattern: values.pattern ? new RegExp(values.pattern) : undefined },
-    (e, file) => console.log(`  ${file ?? folder}: ${e instanceof Error ? e.message : String(e)} (skipped; still watching)`),
+    (e, file) =>
+      console.log(
+        `  ${file ?? folder}: not stored — ${e instanceof Error ? e.message : String(e)}\n  still watching; once fixed: limiqc run ${protocol} ${file ?? "FILE"} --instrument ${values.instrument}`,
+      ),
   );
   console.log(`stopped watching ${folder}`);
   return 0;
@@ -123,7 +142,7 @@ function parseModality(v: string): Modality {
 /** Analyses each file with the protocol's default options (optics from the file, else the flags) and stores the rows. */
 async function runRun(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: RUN_OPTIONS });
-  const path = requireStore(values.store);
+  const location = historyStoreLocation(values.store);
   const [protocolArg, ...files] = positionals;
   const protocol = checkProtocol(protocolArg);
   if (files.length === 0) throw new InvalidArgumentError("history run: no input file.", `Usage: ${usageOf("run")}`);
@@ -134,13 +153,7 @@ async function runRun(args: string[]): Promise<number> {
   // analyse everything first, then store in one transaction: a failing file stores nothing
   const rows: HistoryRecord[] = [];
   for (const file of files) rows.push(...(await analyseForHistory(protocol, file, context, optics)));
-  const store = openHistoryStore(path);
-  try {
-    const s = store.insert(rows);
-    console.log(`${path}: ${s.inserted} record(s) stored, ${s.duplicates} already there (${store.count()} in total)`);
-  } finally {
-    store.close();
-  }
+  await storeRows(location, rows);
   return 0;
 }
 
@@ -150,39 +163,38 @@ async function runImport(args: string[]): Promise<number> {
     allowPositionals: true,
     options: { store: { type: "string" }, instrument: { type: "string" }, objective: { type: "string" }, "acquired-at": { type: "string" } },
   });
-  const path = requireStore(values.store);
+  const location = historyStoreLocation(values.store);
   const context = values.instrument ? { instrument: values.instrument, objective: values.objective ?? null, acquiredAt: values["acquired-at"] } : undefined;
   if (positionals.length === 0) throw new InvalidArgumentError("history import: no input file.", `Usage: ${usageOf("import")}`);
-  const store = openHistoryStore(path);
+  const store = await openHistoryStore(location);
   try {
     for (const file of positionals) {
-      const r = importHistoryFile(store, file, context);
+      const r = await importHistoryFile(store, file, context);
       console.log(`${file}: ${r.inserted} record(s) imported, ${r.duplicates} already in the store`);
     }
-    console.log(`${path}: ${store.count()} record(s) in total`);
+    console.log(`${store.location}: ${await store.count()} record(s) in total`);
   } finally {
-    store.close();
+    await store.close();
   }
   return 0;
 }
 
 async function runExport(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: { store: { type: "string" }, instrument: { type: "string" }, force: { type: "boolean", default: false } } });
-  const path = requireStore(values.store);
+  const location = historyStoreLocation(values.store);
   const out = positionals[0];
   if (!out) throw new InvalidArgumentError("history export: no output file.", "Pass OUT.json or OUT.csv.");
   if (existsSync(out) && !values.force) throw new LimiqcError(`${out} already exists; limiqc does not overwrite it.`, "Choose another name, or add --force.");
-  if (!existsSync(path)) throw new InvalidArgumentError(`Store ${path} does not exist.`, "Check --store.");
-  const store = openHistoryStore(path);
+  const store = await openExistingStore(location);
   try {
     const q = values.instrument ? { instrument: values.instrument } : {};
-    const text = out.toLowerCase().endsWith(".csv") ? exportHistoryCsv(store, q) : exportHistoryJson(store, q);
+    const text = out.toLowerCase().endsWith(".csv") ? await exportHistoryCsv(store, q) : await exportHistoryJson(store, q);
     const tmp = `${out}.tmp-${process.pid}`;
     writeFileSync(tmp, text);
     renameSync(tmp, out);
-    console.log(`${out}: ${store.count(q)} record(s) exported`);
+    console.log(`${out}: ${await store.count(q)} record(s) exported`);
   } finally {
-    store.close();
+    await store.close();
   }
   return 0;
 }
@@ -200,17 +212,16 @@ async function runTrends(args: string[]): Promise<number> {
       force: { type: "boolean", default: false },
     },
   });
-  const path = requireStore(values.store);
+  const location = historyStoreLocation(values.store);
   if (!values.instrument) throw new InvalidArgumentError("history trends: no --instrument given.", "Pass --instrument NAME (as stored in the history).");
-  if (!existsSync(path)) throw new InvalidArgumentError(`Store ${path} does not exist.`, "Import results first: limiqc history import FILE --store PATH.");
-  const store = openHistoryStore(path);
-  let records: ReturnType<typeof store.query>;
+  const store = await openExistingStore(location);
+  let records: HistoryRecord[];
   try {
-    records = store.query({ instrument: values.instrument, metric: values.metric });
+    records = await store.query({ instrument: values.instrument, metric: values.metric });
   } finally {
-    store.close();
+    await store.close();
   }
-  if (records.length === 0) throw new InvalidArgumentError(`No records of instrument "${values.instrument}"${values.metric ? ` and metric "${values.metric}"` : ""} in ${path}.`, "Check the names with limiqc history export, or import results first.");
+  if (records.length === 0) throw new InvalidArgumentError(`No records of instrument "${values.instrument}"${values.metric ? ` and metric "${values.metric}"` : ""} in ${store.location}.`, "Check the names with limiqc history export, or import results first.");
   const baselinePoints = numberOption("baseline-points", values["baseline-points"], { positive: true, example: "20" });
   const r = analyseHistoryTrends(records, { baselineUntil: values["baseline-until"], baselinePoints });
   console.log(`${values.instrument}: ${records.length} record(s), ${r.trends.length} series with control limits`);
@@ -243,17 +254,16 @@ async function runReport(args: string[]): Promise<number> {
       force: { type: "boolean", default: false },
     },
   });
-  const path = requireStore(values.store);
+  const location = historyStoreLocation(values.store);
   const { instrument, from, to, out } = values;
   if (!instrument || !from || !to || !out) throw new InvalidArgumentError("history report needs --instrument, --from, --to and --out.", `Usage: ${usageOf("report")}`);
   if (existsSync(out) && !values.force) throw new LimiqcError(`${out} already exists; limiqc does not overwrite it.`, "Choose another name, or add --force.");
-  if (!existsSync(path)) throw new InvalidArgumentError(`Store ${path} does not exist.`, "Check --store.");
-  const store = openHistoryStore(path);
-  let records: ReturnType<typeof store.query>;
+  const store = await openExistingStore(location);
+  let records: HistoryRecord[];
   try {
-    records = store.query({ instrument });
+    records = await store.query({ instrument });
   } finally {
-    store.close();
+    await store.close();
   }
   const baselinePoints = numberOption("baseline-points", values["baseline-points"], { positive: true, example: "20" });
   const html = historyPeriodReportHtml(records, { instrument, from, to, baselineUntil: values["baseline-until"], baselinePoints });
@@ -287,4 +297,28 @@ export const historyCommand: Command = {
     if (sub === "report") return runReport(rest);
     throw new InvalidArgumentError(`Unknown history subcommand "${sub ?? ""}".`, `Usage: ${USAGE}`);
   },
+};
+
+/** `limiqc run PROTOCOL FILE...`: analyse and store in one go (same as `history run`). */
+export const runCommand: Command = {
+  name: "run",
+  summary: "Analyse QC acquisitions and save every result in the QC history store in one go (all files or none)",
+  usage: `limiqc run psf|flatness|power FILE... ${RUN_ARGS}`,
+  run: runRun,
+};
+
+/** `limiqc watch FOLDER PROTOCOL`: analyse and store new acquisitions as they appear (same as `history watch`). */
+export const watchCommand: Command = {
+  name: "watch",
+  summary: "Watch an acquisition folder; analyse and store each new file once it is completely written (Ctrl-C stops)",
+  usage: `limiqc watch FOLDER psf|flatness|power --instrument X [${STORE}] [--objective O] [--stable-s S] [--pattern REGEX] [optics flags as run]`,
+  run: runWatch,
+};
+
+/** `limiqc report`: period report of one instrument (same as `history report`). */
+export const reportCommand: Command = {
+  name: "report",
+  summary: "Period QC report of one instrument from the history store: self-contained HTML (and PDF) with trends and verdicts",
+  usage: `limiqc report [${STORE}] --instrument X --from DATE --to DATE --out REPORT.html [--pdf REPORT.pdf] [--baseline-until DATE | --baseline-points N] [--force]`,
+  run: runReport,
 };

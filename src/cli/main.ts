@@ -4,7 +4,7 @@ import { LIMIQC_VERSION } from "../core/provenance.js";
 import type { Command } from "./common.js";
 import { coregCommand } from "./coreg.js";
 import { flatnessCommand } from "./flatness.js";
-import { historyCommand } from "./history.js";
+import { historyCommand, reportCommand, runCommand, watchCommand } from "./history.js";
 import { decorrelationCommand, frcCommand } from "./image-resolution.js";
 import { infoCommand } from "./info.js";
 import { iqCommand } from "./iq.js";
@@ -30,6 +30,9 @@ const COMMANDS: Command[] = [
   stageCommand,
   metadataCommand,
   iqCommand,
+  runCommand,
+  watchCommand,
+  reportCommand,
   historyCommand,
   runNotebooksCommand,
 ];

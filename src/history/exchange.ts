@@ -53,14 +53,14 @@ function strip(r: HistoryRecord): HistoryRecord {
  * @throws Never.
  * @see parseHistoryJson
  * @example
- * writeFileSync("backup.json", exportHistoryJson(store));
+ * writeFileSync("backup.json", await exportHistoryJson(store));
  */
-export function exportHistoryJson(store: HistoryStore, q: HistoryQuery = {}): string {
+export async function exportHistoryJson(store: HistoryStore, q: HistoryQuery = {}): Promise<string> {
   const doc: HistoryExport = {
     format: HISTORY_JSON_FORMAT,
     schemaVersion: HISTORY_SCHEMA_VERSION,
     exportedAt: new Date().toISOString(),
-    records: store.query(q).map(strip),
+    records: (await store.query(q)).map(strip),
   };
   return JSON.stringify(doc);
 }
@@ -75,7 +75,7 @@ export function exportHistoryJson(store: HistoryStore, q: HistoryQuery = {}): st
  *   names the record index and field).
  * @throws HistorySchemaError when the export's schemaVersion is newer than {@link HISTORY_SCHEMA_VERSION}.
  * @example
- * store.insert(parseHistoryJson(readFileSync("backup.json", "utf8")));
+ * await store.insert(parseHistoryJson(readFileSync("backup.json", "utf8")));
  */
 export function parseHistoryJson(text: string, source = "JSON"): HistoryRecord[] {
   let doc: unknown;
@@ -123,11 +123,11 @@ function csvField(v: unknown): string {
  * @throws Never.
  * @see parseHistoryCsv
  * @example
- * writeFileSync("history.csv", exportHistoryCsv(store, { instrument: "LSM980" }));
+ * writeFileSync("history.csv", await exportHistoryCsv(store, { instrument: "LSM980" }));
  */
-export function exportHistoryCsv(store: HistoryStore, q: HistoryQuery = {}): string {
+export async function exportHistoryCsv(store: HistoryStore, q: HistoryQuery = {}): Promise<string> {
   const lines = [HISTORY_CSV_COLUMNS.join(",")];
-  for (const r of store.query(q)) lines.push(HISTORY_CSV_COLUMNS.map((c) => csvField(r[c])).join(","));
+  for (const r of await store.query(q)) lines.push(HISTORY_CSV_COLUMNS.map((c) => csvField(r[c])).join(","));
   return `${lines.join("\r\n")}\r\n`;
 }
 
@@ -179,7 +179,7 @@ const NUMERIC_COLUMNS = new Set<string>(["value", "uncertainty", "lowerLimit", "
  * @throws HistoryRecordError for a missing column, a row with the wrong number of fields, a non-numeric value,
  *   bad provenance JSON, or an invalid record (the message names the line).
  * @example
- * store.insert(parseHistoryCsv(readFileSync("history.csv", "utf8")));
+ * await store.insert(parseHistoryCsv(readFileSync("history.csv", "utf8")));
  */
 export function parseHistoryCsv(text: string, source = "CSV"): HistoryRecord[] {
   const rows = splitCsv(text, source);
@@ -226,10 +226,10 @@ export function parseHistoryCsv(text: string, source = "CSV"): HistoryRecord[] {
  * @see parseHistoryCsv
  * @see historyFromResult
  * @example
- * importHistoryFile(store, "backup.json"); // { inserted: 4380, duplicates: 0 }
- * importHistoryFile(store, "psf.json", { instrument: "LSM980", objective: "63x/1.40 oil" });
+ * await importHistoryFile(store, "backup.json"); // { inserted: 4380, duplicates: 0 }
+ * await importHistoryFile(store, "psf.json", { instrument: "LSM980", objective: "63x/1.40 oil" });
  */
-export function importHistoryFile(store: HistoryStore, path: string, context?: HistoryContext): HistoryImportSummary {
+export async function importHistoryFile(store: HistoryStore, path: string, context?: HistoryContext): Promise<HistoryImportSummary> {
   const text = readFileSync(path, "utf8");
   if (path.toLowerCase().endsWith(".csv")) return store.insert(parseHistoryCsv(text, path));
   let doc: unknown = null;

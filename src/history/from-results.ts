@@ -90,7 +90,7 @@ function channelLabel(c: { index: number; name?: string; emissionWavelengthNm?: 
  * Notes: the ratio uncertainty is the SEM of the worse lateral axis (or z) divided by theory.
  * @see measureBeadPsf
  * @example
- * store.insert(historyFromBeadPsf(await measureBeadPsfFile(path), { instrument: "LSM980" }));
+ * await store.insert(historyFromBeadPsf(await measureBeadPsfFile(path), { instrument: "LSM980" }));
  */
 export function historyFromBeadPsf(result: BeadPsfResult | BeadPsfFileResult, context: HistoryContext): HistoryRecord[] {
   const channels = result.kind === "bead-psf-file" ? result.channels : [result];
@@ -204,7 +204,7 @@ export function historyResultKind(record: unknown): HistoryResultKind | null {
  * @see historyFromFieldUniformity
  * @see historyFromPowerLog
  * @example
- * store.insert(historyFromResult(JSON.parse(readFileSync("flat.json", "utf8")), { instrument: "LSM980" }));
+ * await store.insert(historyFromResult(JSON.parse(readFileSync("flat.json", "utf8")), { instrument: "LSM980" }));
  */
 export function historyFromResult(record: unknown, context: HistoryContext, source = "result"): HistoryRecord[] {
   const kind = historyResultKind(record);

@@ -37,7 +37,7 @@ function periodEndMs(to: string): number {
  * a summary per series (runs in the period, mean, range, tolerance, failures), a trend plot per series (with
  * tolerance, control limits and EWMA) and every run of the period. Works offline (plotly.js is inlined, ~3.5 MB).
  *
- * @param records - The history (e.g. `store.query({ instrument })`); records after `to` are ignored, records before
+ * @param records - The history (e.g. `await store.query({ instrument })`); records after `to` are ignored, records before
  *   `from` are used for the baseline and shown in the plots for context.
  * @param options - Instrument, period, trend options (baseline!).
  * @returns The HTML text.
@@ -49,7 +49,7 @@ function periodEndMs(to: string): number {
  * control-limit alerts only ({@link historyAlertsVerdict}).
  * @see analyseHistoryTrends
  * @example
- * writeFileSync("report.html", historyPeriodReportHtml(store.query({ instrument: "LSM980" }), { instrument: "LSM980", from: "2025-01-01", to: "2025-12-31", baselineUntil: "2025-03-31" }));
+ * writeFileSync("report.html", historyPeriodReportHtml(await store.query({ instrument: "LSM980" }), { instrument: "LSM980", from: "2025-01-01", to: "2025-12-31", baselineUntil: "2025-03-31" }));
  */
 export function historyPeriodReportHtml(records: readonly HistoryRecord[], options: HistoryPeriodReportOptions): string {
   const fromMs = Date.parse(options.from);

@@ -1,56 +1,90 @@
 /**
- * The embedded QC history store: one SQLite file (better-sqlite3), WAL mode, versioned schema with migrations,
- * transactional and idempotent writes.
+ * The QC history store: one API over two backends with the same schema: an embedded SQLite file (the default,
+ * no server) and PostgreSQL (a facility where several acquisition PCs and people write at once). The backend is
+ * chosen by the store location: a file path (or `sqlite:PATH`) or a `postgres://` connection string.
  */
-import { existsSync, statSync } from "node:fs";
-import Database from "better-sqlite3";
 import { InvalidArgumentError } from "../core/errors.js";
 import type { VerdictLevel } from "../core/quantity.js";
-import { HistorySchemaError, HistoryStoreError } from "./errors.js";
-import { historyRecordKey, validateHistoryRecord } from "./record.js";
-import type { HistoryImportSummary, HistoryQuery, StoredHistoryRecord } from "./types.js";
+import { HistoryStoreError } from "./errors.js";
+import { historyRecordKey } from "./record.js";
+import type { HistoryImportSummary, HistoryQuery, HistoryRecord, StoredHistoryRecord } from "./types.js";
 
-/** Schema version this limiqc writes and reads. */
+/** Schema version this limiqc writes and reads (both backends). */
 export const HISTORY_SCHEMA_VERSION = 1;
 
-/** Ordered migrations: `MIGRATIONS[i]` brings a store from version i to i + 1. */
-const MIGRATIONS: readonly string[] = [
-  `CREATE TABLE qc_record (
-     id INTEGER PRIMARY KEY,
-     record_key TEXT NOT NULL UNIQUE,
-     protocol TEXT NOT NULL,
-     metric TEXT NOT NULL,
-     value REAL NOT NULL,
-     uncertainty REAL,
-     unit TEXT NOT NULL,
-     lower_limit REAL,
-     upper_limit REAL,
-     limit_text TEXT,
-     verdict TEXT CHECK (verdict IS NULL OR verdict IN ('pass', 'warn', 'fail')),
-     instrument TEXT NOT NULL,
-     objective TEXT,
-     channel TEXT,
-     acquired_at TEXT NOT NULL,
-     analysed_at TEXT,
-     input_sha256 TEXT,
-     provenance TEXT NOT NULL,
-     stored_at TEXT NOT NULL
-   );
-   CREATE INDEX qc_record_series ON qc_record (instrument, metric, acquired_at);`,
-];
+/** Environment variable holding the default store location of the CLI (`--store` wins). */
+export const HISTORY_STORE_ENV = "LIMIQC_STORE";
 
 /** Options of {@link openHistoryStore}. */
 export interface HistoryStoreOptions {
   /** How long a writer waits for another process's write lock before failing, ms. @default 30000 */
   busyTimeoutMs?: number;
-  /** SQLite synchronous level: "full" survives power loss, "normal" (WAL) survives process crashes. @default "full" */
+  /** SQLite only: "full" survives power loss, "normal" (WAL) survives process crashes. @default "full" */
   synchronous?: "full" | "normal";
   /** Records per transaction in {@link HistoryStore.insert} when `atomic` is false. @default 1000 */
   batchSize?: number;
+  /** PostgreSQL only: how long to wait for the server to accept the connection, ms. @default 10000 */
+  connectTimeoutMs?: number;
 }
 
-interface Row {
-  id: number;
+/** Options resolved once, shared by the backends. */
+export interface ResolvedHistoryStoreOptions {
+  readonly busyTimeoutMs: number;
+  readonly synchronous: "full" | "normal";
+  readonly batchSize: number;
+  readonly connectTimeoutMs: number;
+}
+
+/** One instrument × protocol × metric series of a store. */
+export type HistorySeriesInfo = {
+  readonly instrument: string;
+  readonly protocol: string;
+  readonly metric: string;
+  readonly unit: string;
+  /** Number of stored points. */
+  readonly n: number;
+};
+
+/**
+ * A QC history store (either backend). Open with {@link openHistoryStore}; close with {@link HistoryStore.close}.
+ * Every method is asynchronous so that code written against the embedded store runs unchanged on PostgreSQL.
+ */
+export interface HistoryStore {
+  /** "sqlite" or "postgres". */
+  readonly backend: "sqlite" | "postgres";
+  /** The store's location for messages and provenance: file path, or the connection string without its password. */
+  readonly location: string;
+  /** Schema version of the open store. */
+  schemaVersion(): Promise<number>;
+  /**
+   * Saves records; records already stored (same natural key, {@link historyRecordKey}) are skipped, so importing
+   * the same data twice is harmless.
+   *
+   * @param records - Records (or untrusted objects) to save; validated one by one.
+   * @param options - `atomic` (default true): one transaction for all, so an error or a crash saves none of them;
+   *   false: transactions of `batchSize` records (each batch all-or-nothing).
+   * @returns How many were inserted and how many were duplicates.
+   * @throws HistoryRecordError for an invalid record (the transaction holding it is rolled back: with `atomic`,
+   *   nothing is saved).
+   * @throws HistoryStoreError when the backend cannot write (another process held the write lock longer than
+   *   `busyTimeoutMs`, disk full, read-only file, lost connection); the failing transaction is rolled back.
+   */
+  insert(records: Iterable<unknown>, options?: { atomic?: boolean }): Promise<HistoryImportSummary>;
+  /** Records matching a filter, ordered by acquisition time then id. @throws InvalidArgumentError for a bad date. */
+  query(q?: HistoryQuery): Promise<StoredHistoryRecord[]>;
+  /** Number of stored records matching a filter. @throws InvalidArgumentError for a bad date. */
+  count(q?: HistoryQuery): Promise<number>;
+  /** The distinct instrument × protocol × metric series, sorted by instrument, protocol, metric. */
+  series(instrument?: string): Promise<HistorySeriesInfo[]>;
+  /** The backend's consistency check: "ok" or the problems found. */
+  integrityCheck(): Promise<string>;
+  /** Closes the store (SQLite: checkpoints the WAL; PostgreSQL: ends the connection). */
+  close(): Promise<void>;
+}
+
+/** Row of table qc_record as both backends return it (PostgreSQL returns the BIGINT id as a string). */
+export interface HistoryRow {
+  id: number | string;
   record_key: string;
   protocol: string;
   metric: string;
@@ -70,9 +104,67 @@ interface Row {
   provenance: string;
 }
 
-function rowToRecord(r: Row): StoredHistoryRecord {
+/** Columns written by an insert, in the order of {@link recordInsertValues}. */
+export const HISTORY_INSERT_COLUMNS = [
+  "record_key",
+  "protocol",
+  "metric",
+  "value",
+  "uncertainty",
+  "unit",
+  "lower_limit",
+  "upper_limit",
+  "limit_text",
+  "verdict",
+  "instrument",
+  "objective",
+  "channel",
+  "acquired_at",
+  "analysed_at",
+  "input_sha256",
+  "provenance",
+  "stored_at",
+] as const;
+
+/**
+ * The column values of one validated record, in the order of {@link HISTORY_INSERT_COLUMNS}.
+ * @param r - A validated record.
+ * @param storedAt - ISO time of the save.
+ * @returns The values.
+ * @throws Never.
+ */
+export function recordInsertValues(r: HistoryRecord, storedAt: string): (string | number | null)[] {
+  return [
+    historyRecordKey(r),
+    r.protocol,
+    r.metric,
+    r.value,
+    r.uncertainty,
+    r.unit,
+    r.lowerLimit,
+    r.upperLimit,
+    r.limitText,
+    r.verdict,
+    r.instrument,
+    r.objective,
+    r.channel,
+    r.acquiredAt,
+    r.analysedAt,
+    r.inputSha256,
+    JSON.stringify(r.provenance),
+    storedAt,
+  ];
+}
+
+/**
+ * A stored row as a record.
+ * @param r - The row.
+ * @returns The record.
+ * @throws Never.
+ */
+export function historyRowToRecord(r: HistoryRow): StoredHistoryRecord {
   return {
-    id: r.id,
+    id: Number(r.id),
     key: r.record_key,
     protocol: r.protocol,
     metric: r.metric,
@@ -93,233 +185,23 @@ function rowToRecord(r: Row): StoredHistoryRecord {
   };
 }
 
-function sqliteCode(e: unknown): string {
-  return typeof e === "object" && e !== null && "code" in e ? String((e as { code: unknown }).code) : "";
-}
-
-/** Reads the schema version of an existing file without writing to it. Returns 0 for an empty database. */
-function inspectExisting(path: string, busyTimeoutMs: number): number {
-  let db: Database.Database | undefined;
-  try {
-    db = new Database(path, { readonly: true, fileMustExist: true, timeout: busyTimeoutMs });
-    const tables = (db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]).map((t) => t.name);
-    if (!tables.includes("schema_version")) {
-      if (tables.length > 0) {
-        throw new HistoryStoreError(
-          `${path} is an SQLite database but not a limiqc history store (tables: ${tables.slice(0, 5).join(", ")}).`,
-          "Give the path of a history store, or a new file name to create one.",
-        );
-      }
-      return 0;
-    }
-    const v = (db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as { v: number | null }).v;
-    return v ?? 0;
-  } catch (e) {
-    if (e instanceof HistoryStoreError) throw e;
-    const code = sqliteCode(e);
-    if (code === "SQLITE_NOTADB" || code === "SQLITE_CORRUPT" || code === "SQLITE_CANTOPEN") {
-      throw new HistoryStoreError(
-        `${path} is not a readable SQLite database (${code}: ${(e as Error).message}).`,
-        "Check the --store path: it must be a limiqc history store (.sqlite) or a new file name. The file was not changed.",
-      );
-    }
-    throw e;
-  } finally {
-    db?.close();
-  }
-}
-
 /**
- * A QC history store: one SQLite file. Create with {@link openHistoryStore}; close with {@link HistoryStore.close}.
+ * The WHERE clause of a history filter.
+ * @param q - The filter.
+ * @param placeholder - The backend's parameter placeholder for the i-th parameter (1-based): "?" or "$i".
+ * @returns The clause ("" when no filter) and its parameters.
+ * @throws InvalidArgumentError when `from` / `to` is not a date.
  */
-export class HistoryStore {
-  private readonly db: Database.Database;
-  private readonly batchSize: number;
-
-  /**
-   * Opens a store; same as {@link openHistoryStore} (see there for errors and notes).
-   * @param path - Store file path (created when missing).
-   * @param options - Busy timeout, synchronous level, batch size.
-   */
-  constructor(
-    readonly path: string,
-    options: HistoryStoreOptions = {},
-  ) {
-    const { db, batchSize } = openDatabase(path, options);
-    this.db = db;
-    this.batchSize = batchSize;
-  }
-
-  /** Schema version of the open store. */
-  get schemaVersion(): number {
-    return (this.db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as { v: number }).v;
-  }
-
-  /**
-   * Saves records; records already stored (same natural key) are skipped, so importing the same data twice is
-   * harmless.
-   *
-   * @param records - Records (or untrusted objects) to save; validated one by one.
-   * @param options - `atomic` (default true): one transaction for all, so an error or a crash saves none of them;
-   *   false: transactions of `batchSize` records (each batch all-or-nothing).
-   * @returns How many were inserted and how many were duplicates.
-   * @throws HistoryRecordError for an invalid record (the transaction holding it is rolled back: with `atomic`,
-   *   nothing is saved).
-   * @throws HistoryStoreError when SQLite cannot write (SQLITE_BUSY: another process held the write lock longer than
-   *   `busyTimeoutMs`; disk full; read-only file); the failing transaction is rolled back.
-   *
-   * Notes: each transaction is BEGIN IMMEDIATE, so concurrent writers from several processes queue on the
-   * write lock instead of failing on lock upgrade.
-   * @see historyRecordKey
-   * @example
-   * store.insert(records).inserted; // 12; a second call → { inserted: 0, duplicates: 12 }
-   */
-  insert(records: Iterable<unknown>, options: { atomic?: boolean } = {}): HistoryImportSummary {
-    const atomic = options.atomic ?? true;
-    const stmt = this.db.prepare(
-      `INSERT OR IGNORE INTO qc_record (record_key, protocol, metric, value, uncertainty, unit, lower_limit, upper_limit,
-         limit_text, verdict, instrument, objective, channel, acquired_at, analysed_at, input_sha256, provenance, stored_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    );
-    let inserted = 0;
-    let duplicates = 0;
-    let index = 0;
-    const storedAt = new Date().toISOString();
-    const saveOne = (raw: unknown): void => {
-      const r = validateHistoryRecord(raw, `record ${index}`);
-      index++;
-      const info = stmt.run(
-        historyRecordKey(r),
-        r.protocol,
-        r.metric,
-        r.value,
-        r.uncertainty,
-        r.unit,
-        r.lowerLimit,
-        r.upperLimit,
-        r.limitText,
-        r.verdict,
-        r.instrument,
-        r.objective,
-        r.channel,
-        r.acquiredAt,
-        r.analysedAt,
-        r.inputSha256,
-        JSON.stringify(r.provenance),
-        storedAt,
-      );
-      if (info.changes > 0) inserted++;
-      else duplicates++;
-    };
-    try {
-      this.write(atomic, records, saveOne);
-    } catch (e) {
-      const code = sqliteCode(e);
-      if (code.startsWith("SQLITE_")) {
-        throw new HistoryStoreError(`Could not write to history store ${this.path} (${code}: ${(e as Error).message}); nothing of this transaction was saved.`, "If another process holds the store for long, retry or raise busyTimeoutMs; check free disk space and permissions.");
-      }
-      throw e;
-    }
-    return { inserted, duplicates };
-  }
-
-  private write(atomic: boolean, records: Iterable<unknown>, saveOne: (raw: unknown) => void): void {
-    if (atomic) {
-      this.db
-        .transaction(() => {
-          for (const raw of records) saveOne(raw);
-        })
-        .immediate();
-    } else {
-      const saveBatch = this.db.transaction((batch: unknown[]) => {
-        for (const raw of batch) saveOne(raw);
-      });
-      let batch: unknown[] = [];
-      for (const raw of records) {
-        batch.push(raw);
-        if (batch.length >= this.batchSize) {
-          saveBatch.immediate(batch);
-          batch = [];
-        }
-      }
-      if (batch.length > 0) saveBatch.immediate(batch);
-    }
-  }
-
-  /**
-   * Records matching a filter, ordered by acquisition time then id.
-   *
-   * @param q - Filter (all fields optional).
-   * @returns The stored records.
-   * @throws Never for a valid filter.
-   * @example
-   * store.query({ instrument: "LSM980", metric: "lateralRatio", from: "2025-01-01" });
-   */
-  query(q: HistoryQuery = {}): StoredHistoryRecord[] {
-    const { where, params } = buildWhere(q);
-    const rows = this.db.prepare(`SELECT * FROM qc_record ${where} ORDER BY acquired_at, id`).all(...params) as Row[];
-    return rows.map(rowToRecord);
-  }
-
-  /**
-   * Number of stored records matching a filter.
-   * @param q - Filter (all fields optional).
-   * @returns The count.
-   * @throws Never.
-   */
-  count(q: HistoryQuery = {}): number {
-    const { where, params } = buildWhere(q);
-    return (this.db.prepare(`SELECT COUNT(*) AS n FROM qc_record ${where}`).get(...params) as { n: number }).n;
-  }
-
-  /**
-   * The distinct instrument × protocol × metric series in the store, with their unit and point count.
-   * @param instrument - Restrict to one instrument. @default all
-   * @returns One entry per series, sorted by instrument, protocol, metric.
-   * @throws Never.
-   */
-  series(instrument?: string): { instrument: string; protocol: string; metric: string; unit: string; n: number }[] {
-    const where = instrument === undefined ? "" : "WHERE instrument = ?";
-    const params = instrument === undefined ? [] : [instrument];
-    return this.db
-      .prepare(
-        `SELECT instrument, protocol, metric, MIN(unit) AS unit, COUNT(*) AS n FROM qc_record ${where}
-         GROUP BY instrument, protocol, metric ORDER BY instrument, protocol, metric`,
-      )
-      .all(...params) as { instrument: string; protocol: string; metric: string; unit: string; n: number }[];
-  }
-
-  /**
-   * Runs SQLite's integrity check.
-   * @returns "ok" or the problems SQLite lists.
-   * @throws Never.
-   */
-  integrityCheck(): string {
-    return (this.db.pragma("integrity_check") as { integrity_check: string }[]).map((r) => r.integrity_check).join("; ");
-  }
-
-  /** Closes the store (checkpoints the WAL). */
-  close(): void {
-    this.db.close();
-  }
-}
-
-function buildWhere(q: HistoryQuery): { where: string; params: string[] } {
+export function historyWhere(q: HistoryQuery, placeholder: (i: number) => string): { where: string; params: string[] } {
   const clauses: string[] = [];
   const params: string[] = [];
-  const eq: [keyof HistoryQuery, string][] = [
-    ["instrument", "instrument"],
-    ["protocol", "protocol"],
-    ["metric", "metric"],
-    ["objective", "objective"],
-    ["channel", "channel"],
-  ];
-  for (const [k, col] of eq) {
+  const add = (sql: (p: string) => string, value: string): void => {
+    params.push(value);
+    clauses.push(sql(placeholder(params.length)));
+  };
+  for (const k of ["instrument", "protocol", "metric", "objective", "channel"] as const) {
     const v = q[k];
-    if (v !== undefined) {
-      clauses.push(`${col} = ?`);
-      params.push(v);
-    }
+    if (v !== undefined) add((p) => `${k} = ${p}`, v);
   }
   for (const [k, op] of [
     ["from", ">="],
@@ -329,78 +211,99 @@ function buildWhere(q: HistoryQuery): { where: string; params: string[] } {
     if (v === undefined) continue;
     const t = Date.parse(v);
     if (!Number.isFinite(t)) throw new InvalidArgumentError(`History filter "${k}" is "${v}", not a date.`, "Use ISO 8601, e.g. 2025-03-01.");
-    clauses.push(`acquired_at ${op} ?`);
-    params.push(new Date(t).toISOString());
+    add((p) => `acquired_at ${op} ${p}`, new Date(t).toISOString());
   }
   return { where: clauses.length ? `WHERE ${clauses.join(" AND ")}` : "", params };
 }
 
 /**
- * Opens (creating if needed) a QC history store file and migrates it to the current schema.
+ * Resolves and checks the store options.
+ * @param options - User options.
+ * @returns Options with defaults.
+ * @throws InvalidArgumentError for out-of-range values.
+ */
+export function resolveHistoryStoreOptions(options: HistoryStoreOptions): ResolvedHistoryStoreOptions {
+  const o = { busyTimeoutMs: 30000, synchronous: "full" as const, batchSize: 1000, connectTimeoutMs: 10000, ...options };
+  if (!(o.busyTimeoutMs >= 0) || !(o.connectTimeoutMs > 0) || !Number.isInteger(o.batchSize) || o.batchSize < 1) {
+    throw new InvalidArgumentError(
+      `busyTimeoutMs ${o.busyTimeoutMs} / connectTimeoutMs ${o.connectTimeoutMs} / batchSize ${o.batchSize} out of range.`,
+      "Use busyTimeoutMs ≥ 0, connectTimeoutMs > 0 and an integer batchSize ≥ 1.",
+    );
+  }
+  return o;
+}
+
+/** Whether a store location is a PostgreSQL connection string. */
+export function isPostgresLocation(location: string): boolean {
+  return /^postgres(ql)?:\/\//i.test(location);
+}
+
+/**
+ * A connection string with its password replaced by "***", for messages, logs and provenance.
+ * @param location - A store location.
+ * @returns The location without secrets (file paths unchanged).
+ * @throws Never.
+ * @example redactStoreLocation("postgres://qc:s3cret@db/qc"); // "postgres://qc:***@db/qc"
+ */
+export function redactStoreLocation(location: string): string {
+  return location.replace(/^([a-z]+:\/\/[^:/@]*:)[^@/]*@/i, "$1***@");
+}
+
+/**
+ * Opens (creating if needed) a QC history store and migrates it to the current schema.
  *
- * @param path - Store file path (created when missing).
- * @param options - Busy timeout, synchronous level, batch size.
+ * @param location - A file path (or `sqlite:PATH`) for the embedded store, created when missing; or a PostgreSQL
+ *   connection string `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE` (the password may come from PGPASSWORD or
+ *   ~/.pgpass instead). On PostgreSQL the tables live in schema `limiqc` of that database.
+ * @param options - Busy timeout, batch size; SQLite synchronous level; PostgreSQL connect timeout.
  * @returns The open store.
- * @throws HistoryStoreError when the file is not an SQLite database or is another application's database
- *   (the file is not changed).
+ * @throws HistoryStoreError when the file is not an SQLite database or is another application's database, when the
+ *   PostgreSQL server cannot be reached or refuses the login, or the location is not a path or postgres:// URL.
+ *   Nothing is changed.
  * @throws HistorySchemaError when the store has a newer schema version than this limiqc
- *   ({@link HISTORY_SCHEMA_VERSION}); the file is not changed.
+ *   ({@link HISTORY_SCHEMA_VERSION}); nothing is changed.
  * @throws InvalidArgumentError for out-of-range options.
  *
- * Notes: the file is inspected read-only first, so a bad or newer file is never modified. The store runs in WAL
- * mode (readers do not block the writer) with a busy timeout so several processes can write at once; migrations
- * run in one BEGIN IMMEDIATE transaction that re-reads the version, so concurrent first opens migrate once.
+ * Notes: an existing store is inspected read-only first, so a bad or newer store is never modified. Migrations run in
+ * one transaction holding the backend's write lock (SQLite BEGIN IMMEDIATE; PostgreSQL an advisory lock) that
+ * re-reads the version, so concurrent first opens migrate once. Writers queue on that lock, so several processes can
+ * write at once.
  * @see https://www.sqlite.org/wal.html
+ * @see https://www.postgresql.org/docs/current/explicit-locking.html#ADVISORY-LOCKS
  * @example
- * const store = openHistoryStore("qc-history.sqlite"); store.insert(records); store.close();
+ * const store = await openHistoryStore("qc-history.sqlite"); await store.insert(records); await store.close();
+ * const shared = await openHistoryStore("postgres://qc@imaging-db.example.org/qc");
  */
-export function openHistoryStore(path: string, options: HistoryStoreOptions = {}): HistoryStore {
-  return new HistoryStore(path, options);
+export async function openHistoryStore(location: string, options: HistoryStoreOptions = {}): Promise<HistoryStore> {
+  const resolved = resolveHistoryStoreOptions(options);
+  if (isPostgresLocation(location)) {
+    const { openPostgresHistoryStore } = await import("./store-postgres.js");
+    return openPostgresHistoryStore(location, resolved);
+  }
+  const path = location.replace(/^sqlite:(\/\/)?/i, "");
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(path) || path === "") {
+    throw new HistoryStoreError(
+      `History store location "${redactStoreLocation(location)}" is neither a file path nor a postgres:// connection string.`,
+      "Give a file (e.g. qc-history.sqlite) for the embedded store, or postgres://USER@HOST:PORT/DATABASE for PostgreSQL.",
+    );
+  }
+  const { openSqliteHistoryStore } = await import("./store-sqlite.js");
+  return openSqliteHistoryStore(path, resolved);
 }
 
-function openDatabase(path: string, options: HistoryStoreOptions): { db: Database.Database; batchSize: number } {
-  const busyTimeoutMs = options.busyTimeoutMs ?? 30000;
-  const batchSize = options.batchSize ?? 1000;
-  if (!(busyTimeoutMs >= 0) || !Number.isInteger(batchSize) || batchSize < 1) {
-    throw new InvalidArgumentError(`busyTimeoutMs ${busyTimeoutMs} / batchSize ${batchSize} out of range.`, "Use busyTimeoutMs ≥ 0 and an integer batchSize ≥ 1.");
+/**
+ * The store location the CLI uses: `--store` when given, else the LIMIQC_STORE environment variable.
+ * @param flag - Value of `--store`, if any.
+ * @returns The location.
+ * @throws InvalidArgumentError when neither is set.
+ */
+export function historyStoreLocation(flag: string | undefined): string {
+  const location = flag ?? process.env[HISTORY_STORE_ENV];
+  if (!location) {
+    throw new InvalidArgumentError(
+      "No history store given.",
+      `Pass --store PATH (an SQLite file, created when missing) or --store postgres://USER@HOST/DB, or set ${HISTORY_STORE_ENV}.`,
+    );
   }
-  if (existsSync(path) && statSync(path).size > 0) {
-    const found = inspectExisting(path, busyTimeoutMs);
-    if (found > HISTORY_SCHEMA_VERSION) {
-      throw new HistorySchemaError(
-        `${path} has history schema version ${found}; this limiqc knows versions up to ${HISTORY_SCHEMA_VERSION}.`,
-        "Upgrade limiqc to open this store. The file was not changed.",
-      );
-    }
-  }
-  let db: Database.Database;
-  try {
-    db = new Database(path, { timeout: Math.round(busyTimeoutMs) });
-    db.pragma("journal_mode = WAL");
-    db.pragma(`synchronous = ${(options.synchronous ?? "full").toUpperCase()}`);
-  } catch (e) {
-    throw new HistoryStoreError(`Cannot open history store ${path}: ${(e as Error).message}.`, "Check the path and its permissions.");
-  }
-  try {
-    db.transaction(() => {
-      db.exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL, applied_at TEXT NOT NULL)");
-      const current = (db.prepare("SELECT MAX(version) AS v FROM schema_version").get() as { v: number | null }).v ?? 0;
-      if (current > HISTORY_SCHEMA_VERSION) {
-        throw new HistorySchemaError(
-          `${path} has history schema version ${current}; this limiqc knows versions up to ${HISTORY_SCHEMA_VERSION}.`,
-          "Upgrade limiqc to open this store. The file was not changed.",
-        );
-      }
-      const mark = db.prepare("INSERT INTO schema_version (version, applied_at) VALUES (?, ?)");
-      for (let v = current; v < HISTORY_SCHEMA_VERSION; v++) {
-        db.exec(MIGRATIONS[v] as string);
-        mark.run(v + 1, new Date().toISOString());
-      }
-    }).immediate();
-  } catch (e) {
-    db.close();
-    throw e;
-  }
-  return { db, batchSize };
+  return location;
 }
-

@@ -133,7 +133,7 @@ function resolveTrendOptions(o: HistoryTrendOptions): ResolvedHistoryTrendOption
  * alarm rate. A baseline SD of 0 gives zero-width limits (any change signals).
  * @see D. C. Montgomery, Introduction to Statistical Quality Control, 7th ed., Wiley 2013, §6.4 (individuals chart) and §9.2 (EWMA).
  * @example
- * const t = analyseHistoryTrend(store.query({ instrument: "LSM980", metric: "uniformity", channel: "488 nm" }));
+ * const t = analyseHistoryTrend(await store.query({ instrument: "LSM980", metric: "uniformity", channel: "488 nm" }));
  * t.firstEwmaSignal; // "2025-08-14T09:00:00.000Z" or null
  */
 export function analyseHistoryTrend(records: readonly HistoryRecord[], options: HistoryTrendOptions = {}): HistoryTrend {
@@ -220,14 +220,14 @@ function seriesId(r: HistoryRecord): string {
  * Groups records into instrument × protocol × metric × channel × objective series, analyses each with
  * {@link analyseHistoryTrend} and lists the alerts.
  *
- * @param records - Any records (e.g. `store.query({ instrument })`).
+ * @param records - Any records (e.g. `await store.query({ instrument })`).
  * @param options - As {@link analyseHistoryTrend}.
  * @returns `trends` (series with enough baseline), `skipped` (series without, with the reason) and `alerts`
  *   (one per series and signal kind, with the first date), alerts sorted by date.
  * @throws InvalidArgumentError for invalid options.
  * @see analyseHistoryTrend
  * @example
- * analyseHistoryTrends(store.query({ instrument: "LSM980" })).alerts[0].message;
+ * analyseHistoryTrends(await store.query({ instrument: "LSM980" })).alerts[0].message;
  */
 export function analyseHistoryTrends(
   records: readonly HistoryRecord[],

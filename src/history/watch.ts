@@ -26,6 +26,21 @@ interface Seen {
   done: boolean;
 }
 
+/** Waits `ms`, or less when `signal` aborts; the abort listener is removed either way (one per poll would pile up). */
+function sleepUnlessAborted(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener("abort", onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener("abort", onAbort, { once: true });
+  });
+}
+
 /**
  * Watches a folder (not recursive) and calls `onFile` once for every new file after it has stopped changing, so a
  * file still being written by the acquisition software is never read half-finished.
@@ -44,7 +59,7 @@ interface Seen {
  * that changes after it was handed over is handed over again once it is stable; downstream imports are idempotent.
  * @example
  * const ac = new AbortController();
- * await watchFolder("/data/qc", async (f) => store.insert(historyFromPowerLog(analysePowerLog(await readPowerLog(f)), ctx)), { signal: ac.signal });
+ * await watchFolder("/data/qc", async (f) => void (await store.insert(historyFromPowerLog(analysePowerLog(await readPowerLog(f)), ctx))), { signal: ac.signal });
  */
 export async function watchFolder(
   folder: string,
@@ -97,16 +112,6 @@ export async function watchFolder(
       }
       if (signal?.aborted) break;
     }
-    await new Promise<void>((resolve) => {
-      const t = setTimeout(resolve, pollMs);
-      signal?.addEventListener(
-        "abort",
-        () => {
-          clearTimeout(t);
-          resolve();
-        },
-        { once: true },
-      );
-    });
+    await sleepUnlessAborted(pollMs, signal);
   }
 }

@@ -50,11 +50,11 @@ describe("bead PSF → history", () => {
     }
   });
 
-  test("saving the same result twice stores it once", () => {
-    const store = openHistoryStore(":memory:");
-    expect(store.insert(rows).inserted).toBe(6);
-    expect(store.insert(historyFromBeadPsf(result, CTX))).toEqual({ inserted: 0, duplicates: 6 });
-    store.close();
+  test("saving the same result twice stores it once", async () => {
+    const store = await openHistoryStore(":memory:");
+    expect((await store.insert(rows)).inserted).toBe(6);
+    expect(await store.insert(historyFromBeadPsf(result, CTX))).toEqual({ inserted: 0, duplicates: 6 });
+    await store.close();
   });
 
   test("historyFromResult recognises the record read back from JSON", () => {

@@ -1,5 +1,6 @@
 /**
- * Child-process worker of the history store tests (bundled to .mjs by the test, run with node).
+ * Child-process worker of the history store tests (bundled to .mjs by the test, run with node); STORE is a file path
+ * or a postgres:// connection string.
  *   write STORE ID N BATCH  — inserts N records of instrument "w<ID>", BATCH records per transaction
  *   hang STORE N            — one atomic import; after N records prints "MID" and blocks (to be killed)
  *   race STORE N            — one atomic import of N records; prints "MID" after N/10 (killed at an arbitrary point)
@@ -7,8 +8,8 @@
 import { openHistoryStore } from "../../src/history/store.js";
 import { makeRecord } from "./fixtures.js";
 
-const [mode, path, a, b, c] = process.argv.slice(2);
-const store = openHistoryStore(path as string);
+const [mode, location, a, b, c] = process.argv.slice(2);
+const store = await openHistoryStore(location as string);
 if (mode === "write") {
   const id = Number(a);
   const n = Number(b);
@@ -16,9 +17,9 @@ if (mode === "write") {
   for (let i = 0; i < n; i += batch) {
     const recs = [];
     for (let k = i; k < Math.min(n, i + batch); k++) recs.push(makeRecord(k, `w${id}`));
-    store.insert(recs);
+    await store.insert(recs);
   }
-  store.close();
+  await store.close();
   process.stdout.write("DONE\n");
 } else if (mode === "hang" || mode === "race") {
   const n = Number(a);
@@ -33,7 +34,7 @@ if (mode === "write") {
       yield makeRecord(100_000 + i, "killed");
     }
   }
-  store.insert(records());
-  store.close();
+  await store.insert(records());
+  await store.close();
   process.stdout.write("DONE\n");
 }
