@@ -2,11 +2,7 @@ import { parseArgs } from "node:util";
 import { InvalidArgumentError } from "../core/errors.js";
 import { measureCoregistrationFile } from "../coregistration/file.js";
 import type { CoregistrationOptions } from "../coregistration/measure.js";
-import { immersionRefractiveIndex } from "../optics/immersion.js";
-import type { Modality, OpticalSetup } from "../optics/resolution.js";
-import { type Command, writeJsonFile, numberOption } from "./common.js";
-
-const MODALITIES: readonly Modality[] = ["widefield", "confocal", "spinningDisk", "multiphoton"];
+import { type Command, numberOption, OPTICS_OPTIONS, opticsFromFlags, writeJsonFile } from "./common.js";
 
 const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { example: "1.4" });
 
@@ -22,7 +18,7 @@ export const coregCommand: Command = {
   name: "coreg",
   summary: "chromatic co-registration of a multi-colour bead stack (WG4): shifts between channels, ISO 21073 distances, ratio, registration transforms",
   usage:
-    "limiqc coreg FILE [--json OUT] [--force] [--modality widefield|confocal|spinningDisk|multiphoton] [--na NA] [--immersion oil|water|air|N] [--wavelengths NM,NM,...] [--excitations NM,NM,...] [--reference C] [--ratio-limit R]",
+    "limiqc coreg FILE [--json OUT] [--force] [--modality widefield|confocal|spinningDisk|multiphoton] [--na NA] [--immersion oil|water|glycerol|air|N] [--wavelengths NM,NM,...] [--excitations NM,NM,...] [--reference C] [--ratio-limit R]",
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -30,9 +26,9 @@ export const coregCommand: Command = {
       options: {
         json: { type: "string" },
         force: { type: "boolean", default: false },
-        modality: { type: "string" },
-        na: { type: "string" },
-        immersion: { type: "string" },
+        modality: OPTICS_OPTIONS.modality,
+        na: OPTICS_OPTIONS.na,
+        immersion: OPTICS_OPTIONS.immersion,
         wavelengths: { type: "string" },
         excitations: { type: "string" },
         reference: { type: "string" },
@@ -41,17 +37,10 @@ export const coregCommand: Command = {
     });
     if (positionals.length !== 1) throw new InvalidArgumentError(`coreg takes one FILE; got ${positionals.length}.`, `Usage: ${coregCommand.usage}`);
     const file = positionals[0];
-    if (values.modality !== undefined && !MODALITIES.includes(values.modality as Modality)) {
-      throw new InvalidArgumentError(`--modality "${values.modality}" is unknown.`, `Use one of ${MODALITIES.join(", ")}.`);
-    }
-    const modality = (values.modality as Modality | undefined) ?? "widefield";
+    const given = opticsFromFlags({ modality: values.modality, na: values.na, immersion: values.immersion });
+    const modality = given.modality ?? "widefield";
     if (values.modality === undefined) console.log("note: --modality not given; assuming widefield for the theoretical resolution (the ratio depends on it).");
-    const immersion = values.immersion === undefined ? undefined : Number.isFinite(Number(values.immersion)) ? Number(values.immersion) : immersionRefractiveIndex(values.immersion);
-    const optics: Partial<OpticalSetup> = {
-      modality,
-      ...(values.na !== undefined ? { na: num("na", values.na) } : {}),
-      ...(immersion !== undefined ? { immersionIndex: immersion } : {}),
-    };
+    const optics = { ...given, modality };
     const emission = list("wavelengths", values.wavelengths);
     const excitation = list("excitations", values.excitations);
     const options: CoregistrationOptions = {

@@ -8,19 +8,19 @@ import { printHtmlToPdf } from "../history/pdf.js";
 import { historyPeriodReportHtml } from "../history/report.js";
 import { watchFolder } from "../history/watch.js";
 import type { HistoryRecord } from "../history/types.js";
-import type { Modality, OpticalSetup } from "../optics/resolution.js";
+import type { OpticalSetup } from "../optics/resolution.js";
 import { analysePowerLog } from "../power/analyse.js";
 import { readPowerLog } from "../power/parse.js";
 import { measureBeadPsfFile } from "../resolution/file.js";
 import { measureFieldUniformityFile } from "../uniformity/file.js";
 import { analyseHistoryTrends } from "../history/trends.js";
-import { type Command, numberOption, writeJsonFile } from "./common.js";
+import { type Command, numberOption, OPTICS_OPTIONS, OPTICS_USAGE, opticsFromFlags, writeJsonFile } from "./common.js";
 
 /** Usage line of one subcommand. */
 const usageOf = (sub: string): string => USAGE.split("\n").find((l) => l.includes(`limiqc history ${sub} `))?.trim() ?? USAGE;
 
 const STORE = "--store PATH|postgres://USER@HOST/DB";
-const RUN_ARGS = `--instrument X [${STORE}] [--objective O] [--acquired-at ISO] [--na NA --immersion-index N --emission-nm NM --modality widefield|confocal|spinningDisk|multiphoton]`;
+const RUN_ARGS = `--instrument X [${STORE}] [--objective O] [--acquired-at ISO] ${OPTICS_USAGE}`;
 const USAGE = [
   `limiqc history run psf|flatness|power FILE... ${RUN_ARGS}`,
   `limiqc history watch FOLDER psf|flatness|power --instrument X [${STORE}] [--objective O] [--stable-s S] [--pattern REGEX] [optics flags as run]`,
@@ -81,24 +81,13 @@ function checkProtocol(protocolArg: string | undefined): RunProtocol {
   return protocol as RunProtocol;
 }
 
-function opticsFromFlags(values: { na?: string; "immersion-index"?: string; "emission-nm"?: string; modality?: string }): Partial<OpticalSetup> {
-  return {
-    ...(values.na !== undefined ? { na: numberOption("na", values.na, { positive: true, example: "1.4" }) } : {}),
-    ...(values["immersion-index"] !== undefined ? { immersionIndex: numberOption("immersion-index", values["immersion-index"], { positive: true, example: "1.518" }) } : {}),
-    ...(values["emission-nm"] !== undefined ? { emissionWavelengthNm: numberOption("emission-nm", values["emission-nm"], { positive: true, example: "520" }) } : {}),
-    ...(values.modality !== undefined ? { modality: parseModality(values.modality) } : {}),
-  };
-}
 
 const RUN_OPTIONS = {
   store: { type: "string" },
   instrument: { type: "string" },
   objective: { type: "string" },
   "acquired-at": { type: "string" },
-  na: { type: "string" },
-  "immersion-index": { type: "string" },
-  "emission-nm": { type: "string" },
-  modality: { type: "string" },
+  ...OPTICS_OPTIONS,
 } as const;
 
 /** `history watch FOLDER PROTOCOL`: analyses and stores every new file once it has stopped changing, until Ctrl-C. */
@@ -131,12 +120,6 @@ async function runWatch(args: string[]): Promise<number> {
   );
   console.log(`stopped watching ${folder}`);
   return 0;
-}
-const MODALITIES: readonly Modality[] = ["widefield", "confocal", "spinningDisk", "multiphoton"];
-
-function parseModality(v: string): Modality {
-  if (!(MODALITIES as readonly string[]).includes(v)) throw new InvalidArgumentError(`--modality is "${v}".`, `Use one of ${MODALITIES.join(", ")}.`);
-  return v as Modality;
 }
 
 /** Analyses each file with the protocol's default options (optics from the file, else the flags) and stores the rows. */

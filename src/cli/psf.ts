@@ -1,20 +1,10 @@
 import { parseArgs } from "node:util";
 import { InvalidArgumentError } from "../core/errors.js";
-import { immersionRefractiveIndex } from "../optics/immersion.js";
-import type { Modality, OpticalSetup } from "../optics/resolution.js";
 import type { BeadPsfResult } from "../resolution/bead-psf.js";
 import { type BeadPsfFileOptions, measureBeadPsfFile } from "../resolution/file.js";
-import { type Command, writeJsonFile, numberOption } from "./common.js";
-
-const MODALITIES: readonly Modality[] = ["widefield", "confocal", "spinningDisk", "multiphoton"];
+import { type Command, numberOption, OPTICS_OPTIONS, OPTICS_USAGE, opticsFromFlags, writeJsonFile } from "./common.js";
 
 const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { example: "1.4" });
-
-function immersion(v: string | undefined): number | undefined {
-  if (v === undefined) return undefined;
-  const x = Number(v);
-  return Number.isFinite(x) ? x : immersionRefractiveIndex(v);
-}
 
 function printChannel(r: BeadPsfResult): void {
   const name = `channel ${r.channel.index}${r.channel.name ? ` "${r.channel.name}"` : ""}${r.theory.wavelengthNm ? ` (${r.theory.wavelengthKind} ${r.theory.wavelengthNm} nm)` : ""}`;
@@ -45,7 +35,7 @@ export const psfCommand: Command = {
   name: "psf",
   summary: "lateral and axial resolution from a bead z-stack (WG5): FWHM vs theory, rejected beads, focal-plane tilt and curvature",
   usage:
-    "limiqc psf FILE [--json OUT] [--force] --modality widefield|confocal|spinningDisk|multiphoton [--na NA] [--immersion oil|water|air|N] [--wavelength NM] [--excitation NM] [--channel C ...] [--method 1d|3d] [--bead-diameter UM] [--lateral-limit R] [--axial-limit R]",
+    `limiqc psf FILE [--json OUT] [--force] ${OPTICS_USAGE} [--channel C ...] [--method 1d|3d] [--bead-diameter UM] [--lateral-limit R] [--axial-limit R]`,
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -53,11 +43,7 @@ export const psfCommand: Command = {
       options: {
         json: { type: "string" },
         force: { type: "boolean", default: false },
-        modality: { type: "string" },
-        na: { type: "string" },
-        immersion: { type: "string" },
-        wavelength: { type: "string" },
-        excitation: { type: "string" },
+        ...OPTICS_OPTIONS,
         channel: { type: "string", multiple: true },
         method: { type: "string" },
         "bead-diameter": { type: "string" },
@@ -67,19 +53,10 @@ export const psfCommand: Command = {
     });
     if (positionals.length !== 1) throw new InvalidArgumentError(`psf takes one FILE; got ${positionals.length}.`, `Usage: ${psfCommand.usage}`);
     const file = positionals[0];
-    if (values.modality !== undefined && !MODALITIES.includes(values.modality as Modality)) {
-      throw new InvalidArgumentError(`--modality "${values.modality}" is unknown.`, `Use one of ${MODALITIES.join(", ")}.`);
-    }
     if (values.method !== undefined && values.method !== "1d" && values.method !== "3d") {
       throw new InvalidArgumentError(`--method "${values.method}" is unknown.`, "Use 1d (MetroloJ_QC profiles, default) or 3d (3D Gaussian fit).");
     }
-    const optics: Partial<OpticalSetup> = {
-      ...(values.modality !== undefined ? { modality: values.modality as Modality } : {}),
-      ...(values.na !== undefined ? { na: num("na", values.na) } : {}),
-      ...(values.immersion !== undefined ? { immersionIndex: immersion(values.immersion) } : {}),
-      ...(values.wavelength !== undefined ? { emissionWavelengthNm: num("wavelength", values.wavelength) } : {}),
-      ...(values.excitation !== undefined ? { excitationWavelengthNm: num("excitation", values.excitation) } : {}),
-    };
+    const optics = opticsFromFlags(values);
     const channels = values.channel?.map((c) => {
       const k = Number(c);
       if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError(`--channel "${c}" is not a channel index.`, "Channels are numbered from 0.");
