@@ -1,17 +1,19 @@
 import { parseArgs } from "node:util";
 import { InvalidArgumentError } from "../core/errors.js";
-import type { Modality } from "../optics/resolution.js";
 import { assessImageQualityFolder } from "../quality/batch.js";
 import { QUALITY_WEIGHT_PRESETS } from "../quality/metrics.js";
-import { type Command, writeJsonFile, numberOption } from "./common.js";
+import { type Command, numberOption, OPTICS_OPTIONS, OPTICS_USAGE, opticsFromFlags, writeJsonFile } from "./common.js";
 
 const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { positive: true, example: "1.4" });
+
+/** Immersion index assumed when --na is given without --immersion (oil, the usual high-NA case). */
+const DEFAULT_IMMERSION_INDEX = 1.518;
 
 /** `limiqc iq FOLDER`: WG10 image quality of every TIFF in a folder, with a summary table. */
 export const iqCommand: Command = {
   name: "iq",
   summary: "image quality of every TIFF in a folder: saturation, dynamic range, noise, SNR, focus, sampling, resolution (WG10)",
-  usage: "limiqc iq FOLDER [--json OUT] [--force] [--preset default|quantitative-intensity|localisation|screening] [--na NA --immersion-index N --emission NM [--modality widefield|confocal|spinningDisk|multiphoton] [--excitation NM]] [--gain E_PER_ADU --offset ADU --read-noise E] [--no-decorrelation]",
+  usage: `limiqc iq FOLDER [--json OUT] [--force] [--preset default|quantitative-intensity|localisation|screening] ${OPTICS_USAGE} (sampling and resolution checks need --na or an objective in the files; default widefield, oil) [--gain E_PER_ADU --offset ADU --read-noise E] [--no-decorrelation]`,
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
@@ -20,11 +22,7 @@ export const iqCommand: Command = {
         json: { type: "string" },
         force: { type: "boolean", default: false },
         preset: { type: "string", default: "default" },
-        na: { type: "string" },
-        "immersion-index": { type: "string" },
-        emission: { type: "string" },
-        excitation: { type: "string" },
-        modality: { type: "string", default: "widefield" },
+        ...OPTICS_OPTIONS,
         gain: { type: "string" },
         offset: { type: "string" },
         "read-noise": { type: "string" },
@@ -34,19 +32,17 @@ export const iqCommand: Command = {
     if (positionals.length !== 1) throw new InvalidArgumentError(`iq takes one FOLDER; got ${positionals.length}.`, `Usage: ${iqCommand.usage}`);
     const preset = values.preset as keyof typeof QUALITY_WEIGHT_PRESETS;
     if (!(preset in QUALITY_WEIGHT_PRESETS)) throw new InvalidArgumentError(`--preset "${values.preset}" is unknown.`, `Use one of ${Object.keys(QUALITY_WEIGHT_PRESETS).join(", ")}.`);
-    const na = num("na", values.na);
-    const optics =
-      na !== undefined
+    const given = opticsFromFlags(values);
+    const optics = given.na !== undefined ? { modality: "widefield" as const, immersionIndex: DEFAULT_IMMERSION_INDEX, ...given, na: given.na } : undefined;
+    const gain = num("gain", values.gain);
+    const camera =
+      gain !== undefined
         ? {
-            modality: values.modality as Modality,
-            na,
-            immersionIndex: num("immersion-index", values["immersion-index"]) ?? 1.518,
-            ...(values.emission ? { emissionWavelengthNm: num("emission", values.emission) } : {}),
-            ...(values.excitation ? { excitationWavelengthNm: num("excitation", values.excitation) } : {}),
+            conversionGainEPerAdu: gain,
+            offsetAdu: numberOption("offset", values.offset, { example: "100" }) ?? 0,
+            readNoiseE: numberOption("read-noise", values["read-noise"], { example: "1.6" }) ?? 0,
           }
         : undefined;
-    const gain = num("gain", values.gain);
-    const camera = gain !== undefined ? { conversionGainEPerAdu: gain, offsetAdu: Number(values.offset ?? 0), readNoiseE: Number(values["read-noise"] ?? 0) } : undefined;
     const b = await assessImageQualityFolder(positionals[0], {
       weights: QUALITY_WEIGHT_PRESETS[preset],
       decorrelation: !values["no-decorrelation"],

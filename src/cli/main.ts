@@ -11,6 +11,7 @@ import { iqCommand } from "./iq.js";
 import { metadataCommand } from "./metadata.js";
 import { powerCommand } from "./power.js";
 import { ptcCommand } from "./ptc.js";
+import { publicationCommand } from "./publication.js";
 import { psfCommand } from "./psf.js";
 import { runNotebooksCommand } from "./run-notebooks.js";
 import { simulateCommand } from "./simulate.js";
@@ -30,6 +31,7 @@ const COMMANDS: Command[] = [
   stageCommand,
   metadataCommand,
   iqCommand,
+  publicationCommand,
   runCommand,
   watchCommand,
   reportCommand,

@@ -6,6 +6,7 @@ import { samplingReport } from "../optics/nyquist.js";
 import { immersionRefractiveIndex } from "../optics/immersion.js";
 import type { OpticalSetup } from "../optics/resolution.js";
 import type { ChecklistItem, EvaluatedChecklistItem, ProtocolDefinition } from "./types.js";
+import { judgeOriginalBitDepth } from "./bit-depth.js";
 
 /**
  * What limiqc knows about an acquisition, from the file and from the user: the input of the automatic
@@ -123,6 +124,10 @@ function checkItem(item: ChecklistItem, f: AcquisitionFacts): Outcome {
       const bits = f.significantBits ?? f.bitsPerSample;
       if (bits === undefined) return { status: "unknown", evidence: "bit depth unknown" };
       return bits >= min ? { status: "pass", evidence: `${bits}-bit data (≥ ${min})` } : { status: "warn", evidence: `${bits}-bit data; ≥ ${min} bits recommended for quantification` };
+    }
+    case "original-bit-depth": {
+      const j = judgeOriginalBitDepth({ bitsPerSample: f.bitsPerSample, significantBits: f.significantBits });
+      return { status: j.answer === "open" ? "unknown" : j.answer, evidence: j.evidence };
     }
     case "not-saturated": {
       const max = p.maxFraction ?? 0;

@@ -27,6 +27,7 @@ export type AutoCheckKind =
   | "nyquist-z"
   | "z-stack"
   | "bit-depth"
+  | "original-bit-depth"
   | "not-saturated"
   | "wavelength-present"
   | "objective-present";

@@ -4,9 +4,12 @@
  * @module
  */
 import { InvalidArgumentError } from "../core/errors.js";
+import { makeProvenance, type Provenance } from "../core/provenance.js";
 import type { Verdict } from "../core/quantity.js";
 import type { AcquisitionMetadata } from "../metadata/model.js";
 import type { QcRecordLike } from "../metadata/provenance.js";
+import { judgeOriginalBitDepth } from "../protocols/bit-depth.js";
+import { summarisePublicationItems } from "./summary.js";
 
 /** Checklist tier of Schmied et al. (2024). */
 export type PublicationTier = "minimal" | "recommended" | "ideal";
@@ -14,10 +17,25 @@ export type PublicationTier = "minimal" | "recommended" | "ideal";
 /** Answer of one item: auto pass/warn/fail, the user's yes/no, or still open. */
 export type PublicationAnswer = "pass" | "warn" | "fail" | "yes" | "no" | "open";
 
-/** One checklist item with its answer. */
+/**
+ * Section of a checklist item: the four sections of the image-publishing checklist (plus "quality control"), the
+ * three workflow types of the image-analysis checklist, and "provenance" (limiqc additions to the analysis list).
+ */
+export type PublicationSection =
+  | "image format"
+  | "colours and channels"
+  | "annotation"
+  | "availability"
+  | "quality control"
+  | "established workflow"
+  | "novel workflow"
+  | "machine-learning workflow"
+  | "provenance";
+
+/** One checklist item with its answer (image-publishing and image-analysis checklists alike). */
 export interface PublicationItem {
   readonly id: string;
-  readonly section: "image format" | "colours and channels" | "annotation" | "availability" | "quality control";
+  readonly section: PublicationSection;
   readonly tier: PublicationTier;
   readonly text: string;
   /** Whether limiqc answered it from the data. */
@@ -34,14 +52,20 @@ export interface PublicationChecklistOptions {
   readonly qcRecords?: readonly QcRecordLike[];
   /** The user's answers to the manual items, by id (true = yes). @default {} */
   readonly answers?: Readonly<Record<string, boolean>>;
+  /** Input files the checklist was made from, recorded in the provenance (path and SHA-256). @default [] */
+  readonly inputs?: readonly { readonly file?: string; readonly sha256: string }[];
 }
 
-/** Result of {@link publicationChecklist}. */
+/** Result of {@link publicationChecklist} and {@link analysisChecklist}: a plain JSON-serialisable record. */
 export interface PublicationChecklistResult {
   readonly items: readonly PublicationItem[];
   /** Counts per answer. */
   readonly counts: Readonly<Record<PublicationAnswer, number>>;
+  /** Minimal items failed automatically or answered "no" (the metric of protocols/publication/protocol.json). */
+  readonly minimalNotMet: number;
+  /** fail: a minimal item fails or is answered "no"; warn: items open, warnings, or a non-minimal "no"; else pass. */
   readonly verdict: Verdict;
+  readonly provenance: Provenance;
 }
 
 /** Minimum colour distance (sRGB, 0–1 per component) between two channel colours under simulated colour-vision deficiency. */
@@ -145,9 +169,13 @@ const MANUAL: readonly ManualSpec[] = [
  * The WG11/12 image-publication checklist for one image, auto items answered from the metadata.
  * @param metadata - Acquisition metadata of the image (see `readAcquisitionMetadata`).
  * @param options - File compression, attached QC records, the user's answers to the manual items.
- * @returns Items with answers and evidence, counts and a verdict (fail: an automatic minimal item fails or a
- *   minimal item is answered "no"; warn: items still open or a warning; pass: everything answered and fine).
+ * @returns Items with answers and evidence, counts, minimalNotMet, a verdict (fail: an automatic minimal item fails
+ *   or a minimal item is answered "no"; warn: items still open or a warning; pass: everything answered and fine)
+ *   and provenance.
  * @throws InvalidArgumentError for an answer to an unknown item id.
+ * Notes: automatic items: pixel size known, lossless format (from `compression`), original bit depth kept (judged
+ * against the detector's bit depth, see {@link judgeOriginalBitDepth}), colour-blind-safe channel colours, metadata
+ * for the Methods, QC records attached. The rest are asked of the author.
  * @see Schmied C. et al., "Community-developed checklists for publishing images and image analyses", Nat Methods 21:170 (2024), doi:10.1038/s41592-023-01987-9.
  */
 export function publicationChecklist(metadata: AcquisitionMetadata, options: PublicationChecklistOptions = {}): PublicationChecklistResult {
@@ -172,13 +200,23 @@ export function publicationChecklist(metadata: AcquisitionMetadata, options: Pub
     id: "lossless-format",
     section: "availability",
     tier: "minimal",
-    text: "Images are shared losslessly (original bit depth, lossless format).",
+    text: "Images are shared in a lossless format (no JPEG or other lossy compression).",
     automatic: true,
     answer: lossless === undefined ? "open" : lossless ? "pass" : "fail",
     evidence:
       lossless === undefined
         ? "Compression unknown: pass `compression` from describeImageFile."
-        : `${m.source === "ome" ? "OME-TIFF" : "TIFF"}, ${m.pixelType ?? "?"}${m.significantBits ? ` (${m.significantBits}-bit detector)` : ""}, compression ${options.compression}${lossless ? "" : ": lossy, re-export the raw data"}.`,
+        : `${m.source === "ome" ? "OME-TIFF" : "TIFF"}, compression ${options.compression}${lossless ? "" : ": lossy, re-export the raw data"}.`,
+  });
+  const depth = judgeOriginalBitDepth(m);
+  items.push({
+    id: "bit-depth",
+    section: "availability",
+    tier: "minimal",
+    text: "The original bit depth is kept (not reduced below the detector's bit depth).",
+    automatic: true,
+    answer: depth.answer,
+    evidence: depth.evidence,
   });
   const colours = m.channels.map((c) => c.color).filter((c): c is string => c !== undefined && /^#[0-9a-f]{6}$/i.test(c));
   let cvd: PublicationItem;
@@ -223,22 +261,18 @@ export function publicationChecklist(metadata: AcquisitionMetadata, options: Pub
     const a = answers[s.id];
     items.push({ ...s, automatic: false, answer: a === undefined ? "open" : a ? "yes" : "no", evidence: a === undefined ? "To be answered by the author." : "Answered by the author." });
   }
-  const counts = { pass: 0, warn: 0, fail: 0, yes: 0, no: 0, open: 0 };
-  for (const i of items) counts[i.answer]++;
-  const badMinimal = items.filter((i) => i.tier === "minimal" && (i.answer === "fail" || i.answer === "no"));
-  const verdict: Verdict = badMinimal.length
-    ? { level: "fail", reason: `${badMinimal.length} minimal item(s) not met: ${badMinimal.map((i) => i.id).join(", ")}.` }
-    : counts.open + counts.warn + counts.no > 0
-      ? { level: "warn", reason: `No minimal item fails; ${counts.open} item(s) still open, ${counts.warn} warning(s), ${counts.no} non-minimal item(s) answered no.` }
-      : { level: "pass", reason: "Every item is answered and met." };
-  return { items, counts, verdict };
+  const resolved = { compression: options.compression ?? null, qcRecords: qc.length, answers };
+  return { items, ...summarisePublicationItems(items), provenance: makeProvenance("publicationChecklist", resolved, options.inputs ?? []) };
 }
 
 /**
  * The checklist as a Markdown report (for a supplement or a lab notebook).
- * @param result - Result of publicationChecklist.
+ * @param result - Result of publicationChecklist or analysisChecklist.
  * @param title - Report title. @default "Image publication checklist"
- * @returns Markdown text.
+ * @returns Markdown text: verdict, source, one table row per item.
+ * Notes: pipes in item texts and evidence are escaped; the JSON export is `JSON.stringify(result)`.
+ * @see Schmied C. et al., Nat Methods 21:170 (2024), doi:10.1038/s41592-023-01987-9.
+ * @example publicationReportMarkdown(publicationChecklist(metadata)).startsWith("# Image publication checklist"); // true
  */
 export function publicationReportMarkdown(result: PublicationChecklistResult, title = "Image publication checklist"): string {
   const mark: Record<PublicationAnswer, string> = { pass: "✅ pass", yes: "✅ yes", warn: "⚠️ warn", fail: "❌ fail", no: "❌ no", open: "☐ open" };

@@ -53,6 +53,30 @@ export interface QualityBatchResult {
 }
 
 /**
+ * Image quality of one image file: every channel at time point 0, with the file's SHA-256 in the provenance.
+ * @param path - TIFF / OME-TIFF / ImageJ TIFF file.
+ * @param options - As {@link assessImageQuality}.
+ * @returns The ImageQualityResult, provenance fn "assessImageQualityFile" with the input file and its SHA-256.
+ * @throws CorruptFileError / UnsupportedFormatError from the reader; errors of {@link assessImageQuality}.
+ * Notes: the record is what the WG12 analysis checklist reads (`analysisChecklist(record)`): settings, version and
+ * the input hash are answered from its provenance.
+ * @see Schmied C. et al., Nat Methods 21:170 (2024) (analysis reproducibility); Immerkær J. (1996).
+ * @example (await assessImageQualityFile(file)).provenance.inputs[0].sha256.length; // 64
+ */
+export async function assessImageQualityFile(path: string, options: ImageQualityOptions = {}): Promise<ImageQualityResult> {
+  const f = await openImageFile(path);
+  let r: ImageQualityResult;
+  try {
+    const mc = await f.readChannels(0);
+    r = assessImageQuality(mc.channels, options);
+  } finally {
+    await f.close();
+  }
+  const digest = await sha256File(path);
+  return { ...r, provenance: makeProvenance("assessImageQualityFile", r.options, [{ file: path, sha256: digest }], r.provenance.notes) };
+}
+
+/**
  * Image quality of every TIFF in a folder (not recursive), each channel at time point 0.
  * @param folder - Folder with .tif/.tiff files.
  * @param options - As {@link assessImageQuality}; `optics` applies to all images.
@@ -75,13 +99,8 @@ export async function assessImageQualityFolder(folder: string, options: ImageQua
   for (const name of names) {
     const file = join(folder, name);
     try {
-      const f = await openImageFile(file);
-      try {
-        const mc = await f.readChannels(0);
-        images.push({ file, sha256: await sha256File(file), result: assessImageQuality(mc.channels, options) });
-      } finally {
-        await f.close();
-      }
+      const result = await assessImageQualityFile(file, options);
+      images.push({ file, sha256: result.provenance.inputs[0].sha256, result });
     } catch (e) {
       if (!(e instanceof LimiqcError)) throw e;
       rejected.push({ file, reason: e.message.split("\n")[0] });

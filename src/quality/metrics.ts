@@ -23,6 +23,10 @@ const IMMERKAER_NORM = 6;
 const LAPLACIAN_NOISE_GAIN = 20;
 /** Fraction of pixels (darkest 5×5 neighbourhoods) used for the noise estimate. */
 const BACKGROUND_SELECT_FRACTION = 0.25;
+/** Pixels of a 5×5 box. */
+const BOX_PIXELS = 25;
+/** Histogram bins for the exact 25 % quantile of the 5×5 box sums. */
+const NOISE_HISTOGRAM_BINS = 65536;
 /** Fewer selected pixels than this: use all pixels. */
 const MIN_NOISE_PIXELS = 100;
 /** Smallest plane side for the noise/focus filters, px. */
@@ -81,40 +85,68 @@ export function estimateNoiseSd(image: ImageView, plane = 0): Quantity {
   }
   const d = image.data;
   const off = plane * nx * ny;
-  // Residual r (Immerkær) and 5×5 box mean b at every pixel at least 2 px from the border.
-  const w = nx - 4;
-  const h = ny - 4;
-  const all = new Float32Array(w * h);
-  const box = new Float32Array(w * h);
+  // Pixels at least 2 px from the border carry a 5×5 box sum b and the Immerkær residual r. Neither is stored for the
+  // whole plane (no full-size temporaries): pass 1 histograms b; pass 2 keeps r where b falls below the bin holding
+  // the 25 % quantile of b, and (b, r) pairs inside that bin until the exact quantile is selected. The kernel sums to 0,
+  // so for white noise r is uncorrelated with the 5×5 mean that selects it: the selection does not bias σ.
+  const total = (nx - 4) * (ny - 4);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (let i = off; i < off + nx * ny; i++) {
+    const v = d[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  const boxLo = BOX_PIXELS * lo;
+  const binScale = hi > lo ? (NOISE_HISTOGRAM_BINS - 1) / (BOX_PIXELS * (hi - lo)) : 0;
   const colSum = new Float64Array(nx);
-  let k = 0;
+  const box = new Float64Array(nx);
+  const hist = new Int32Array(NOISE_HISTOGRAM_BINS);
   for (let y = 2; y < ny - 2; y++) {
-    for (let x = 0; x < nx; x++) {
-      let cs = 0;
-      for (let j = -2; j <= 2; j++) cs += d[off + (y + j) * nx + x];
-      colSum[x] = cs;
-    }
+    boxSumsOfRow(d, off, nx, y, colSum, box);
+    for (let x = 2; x < nx - 2; x++) hist[histogramBin(box[x], boxLo, binScale)]++;
+  }
+  const k = Math.floor(BACKGROUND_SELECT_FRACTION * (total - 1));
+  let bin = 0;
+  let below = 0;
+  while (bin < NOISE_HISTOGRAM_BINS - 1 && below + hist[bin] <= k) below += hist[bin++];
+  // Pass 2: residuals of the pixels in lower bins are kept; those in the quantile's bin are kept with their box sum
+  // until the exact quantile is known.
+  const inBox = new Float64Array(hist[bin]);
+  const inRes = new Float32Array(hist[bin]);
+  let r = new Float32Array(below + hist[bin]);
+  let m = 0;
+  let q = 0;
+  for (let y = 2; y < ny - 2; y++) {
+    boxSumsOfRow(d, off, nx, y, colSum, box);
     const row = off + y * nx;
     for (let x = 2; x < nx - 2; x++) {
-      const i = row + x;
-      all[k] = d[i - nx - 1] - 2 * d[i - nx] + d[i - nx + 1] - 2 * d[i - 1] + 4 * d[i] - 2 * d[i + 1] + d[i + nx - 1] - 2 * d[i + nx] + d[i + nx + 1];
-      box[k++] = colSum[x - 2] + colSum[x - 1] + colSum[x] + colSum[x + 1] + colSum[x + 2];
+      const j = histogramBin(box[x], boxLo, binScale);
+      if (j > bin) continue;
+      const res = immerkaerResidual(d, row + x, nx);
+      if (j < bin) r[m++] = res;
+      else {
+        inBox[q] = box[x];
+        inRes[q++] = res;
+      }
     }
   }
-  // Keep the darkest quarter of neighbourhoods (background). The kernel sums to 0, so for white noise r is
-  // uncorrelated with the 5×5 mean that selects it: the selection does not bias σ.
-  const sortedBox = box.slice();
-  const threshold = medianInPlaceQuantile(sortedBox, BACKGROUND_SELECT_FRACTION);
-  let n = 0;
-  for (let i = 0; i < all.length; i++) if (box[i] <= threshold) n++;
-  let r = all;
-  if (n >= MIN_NOISE_PIXELS) {
-    r = new Float32Array(n);
-    let m = 0;
-    for (let i = 0; i < all.length; i++) if (box[i] <= threshold) r[m++] = all[i];
-  } else n = all.length;
+  const threshold = selectInPlace(inBox.slice(), k - below);
+  for (let t = 0; t < q; t++) if (inBox[t] <= threshold) r[m++] = inRes[t];
+  r = r.subarray(0, m);
+  if (m < MIN_NOISE_PIXELS) {
+    // Too few background pixels (tiny plane): use every residual.
+    r = new Float32Array(total);
+    m = 0;
+    for (let y = 2; y < ny - 2; y++) {
+      const row = off + y * nx;
+      for (let x = 2; x < nx - 2; x++) {
+        r[m++] = immerkaerResidual(d, row + x, nx);
+      }
+    }
+  }
   const med = medianInPlace(r);
-  for (let i = 0; i < n; i++) r[i] = Math.abs(r[i] - med);
+  for (let i = 0; i < r.length; i++) r[i] = Math.abs(r[i] - med);
   const madv = medianInPlace(r);
   if (!(madv > 0)) {
     throw new InsufficientDataError("The noise residual is zero for most pixels: the image looks noise-free or constant.", "Noise cannot be estimated on synthetic or heavily processed images; use the raw data.");
@@ -125,15 +157,78 @@ export function estimateNoiseSd(image: ImageView, plane = 0): Quantity {
   return quantity(sigma, se, "ADU");
 }
 
-function medianInPlaceQuantile(a: Float32Array, q: number): number {
-  a.sort();
-  return a[Math.min(a.length - 1, Math.floor(q * (a.length - 1)))];
+/** Immerkær residual I ⊛ [1 −2 1; −2 4 −2; 1 −2 1] at pixel index i (not on the border). */
+function immerkaerResidual(d: ImageView["data"], i: number, nx: number): number {
+  return d[i - nx - 1] - 2 * d[i - nx] + d[i - nx + 1] - 2 * d[i - 1] + 4 * d[i] - 2 * d[i + 1] + d[i + nx - 1] - 2 * d[i + nx] + d[i + nx + 1];
 }
 
+/** Histogram bin of a box sum, clamped to [0, NOISE_HISTOGRAM_BINS − 1] (rounding can step just outside). */
+function histogramBin(v: number, lo: number, scale: number): number {
+  const j = Math.floor((v - lo) * scale);
+  return j < 0 ? 0 : j >= NOISE_HISTOGRAM_BINS ? NOISE_HISTOGRAM_BINS - 1 : j;
+}
+
+/** 5×5 box sums of row y (x in [2, nx − 2)) into `out`, from column sums over rows y − 2 … y + 2 (`colSum` is scratch). */
+function boxSumsOfRow(d: ImageView["data"], off: number, nx: number, y: number, colSum: Float64Array, out: Float64Array): void {
+  const top = off + (y - 2) * nx;
+  for (let x = 0; x < nx; x++) {
+    const c = top + x;
+    colSum[x] = d[c] + d[c + nx] + d[c + 2 * nx] + d[c + 3 * nx] + d[c + 4 * nx];
+  }
+  let b = colSum[0] + colSum[1] + colSum[2] + colSum[3] + colSum[4];
+  out[2] = b;
+  for (let x = 3; x < nx - 2; x++) {
+    b += colSum[x + 2] - colSum[x - 3];
+    out[x] = b;
+  }
+}
+
+/**
+ * The k-th smallest value (0-based) of `a`, reordering `a` in place (Hoare quickselect, median-of-three pivot):
+ * expected linear time. Afterwards a[0..k−1] ≤ a[k] ≤ a[k+1..].
+ */
+function selectInPlace(a: Float32Array | Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    const mid = (lo + hi) >> 1;
+    // median of three to a[mid], then use it as pivot
+    if (a[mid] < a[lo]) swap(a, mid, lo);
+    if (a[hi] < a[lo]) swap(a, hi, lo);
+    if (a[hi] < a[mid]) swap(a, hi, mid);
+    const pivot = a[mid];
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        swap(a, i, j);
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
+}
+
+function swap(a: Float32Array | Float64Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
+}
+
+/** Median of `a` (mean of the two middle values for an even length), reordering `a` in place; linear time. */
 function medianInPlace(a: Float32Array): number {
-  a.sort();
   const n = a.length;
-  return n % 2 ? a[(n - 1) >> 1] : 0.5 * (a[n / 2 - 1] + a[n / 2]);
+  const upper = selectInPlace(a, n >> 1);
+  if (n % 2) return upper;
+  let lower = a[0];
+  for (let i = 1; i < n >> 1; i++) if (a[i] > lower) lower = a[i];
+  return 0.5 * (lower + upper);
 }
 
 /**
@@ -221,27 +316,84 @@ function laplacianOfGaussianNoiseGain(sigmaPx: number): number {
 export function focusScore(image: ImageView, plane = 0, noiseSdAdu = 0): number {
   const [, ny, nx] = image.shape;
   if (nx < MIN_SIDE_PX || ny < MIN_SIDE_PX) throw new DimensionError(`Focus score needs at least ${MIN_SIDE_PX}×${MIN_SIDE_PX} px; got ${nx}×${ny}.`, "Use a larger image.");
-  const planeView: ImageView = { data: image.data.subarray(plane * nx * ny, (plane + 1) * nx * ny), shape: [1, ny, nx] };
-  const d = gaussianBlur(planeView, [0, FOCUS_SMOOTHING_PX, FOCUS_SMOOTHING_PX]).data;
   const b = Math.min(Math.ceil(4 * FOCUS_SMOOTHING_PX) + 1, Math.floor(Math.min(nx, ny) / 2) - 1);
+  const g = gaussianKernel1D(FOCUS_SMOOTHING_PX);
+  const r = (g.length - 1) / 2;
   let s = 0;
   let s2 = 0;
   let sum = 0;
   let n = 0;
-  for (let y = b; y < ny - b; y++) {
-    for (let x = b; x < nx - b; x++) {
-      const i = y * nx + x;
-      const l = d[i - nx] + d[i + nx] + d[i - 1] + d[i + 1] - 4 * d[i];
-      s += l;
-      s2 += l * l;
-      sum += d[i];
-      n++;
+  if (b >= r + 1) {
+    // Streamed: three blurred rows at a time, each from 2r + 1 raw rows; every tap lies inside the plane, so no
+    // full-size blurred copy and no edge handling (same values as gaussianBlur, whose edges are never reached).
+    const off = plane * nx * ny;
+    const x0 = b - 1;
+    const x1 = nx - b + 1;
+    const v = new Float64Array(nx);
+    let prev = new Float64Array(nx);
+    let cur = new Float64Array(nx);
+    let next = new Float64Array(nx);
+    blurredRow(image.data, off, nx, b - 1, g, v, prev, x0, x1);
+    blurredRow(image.data, off, nx, b, g, v, cur, x0, x1);
+    for (let y = b; y < ny - b; y++) {
+      blurredRow(image.data, off, nx, y + 1, g, v, next, x0, x1);
+      for (let x = b; x < nx - b; x++) {
+        const c = cur[x];
+        const l = prev[x] + next[x] + cur[x - 1] + cur[x + 1] - 4 * c;
+        s += l;
+        s2 += l * l;
+        sum += c;
+        n++;
+      }
+      const t = prev;
+      prev = cur;
+      cur = next;
+      next = t;
+    }
+  } else {
+    // Planes under 12 px: the kernel reaches the edge; use the clamped-edge blur.
+    const planeView: ImageView = { data: image.data.subarray(plane * nx * ny, (plane + 1) * nx * ny), shape: [1, ny, nx] };
+    const d = gaussianBlur(planeView, [0, FOCUS_SMOOTHING_PX, FOCUS_SMOOTHING_PX]).data;
+    for (let y = b; y < ny - b; y++) {
+      for (let x = b; x < nx - b; x++) {
+        const i = y * nx + x;
+        const l = d[i - nx] + d[i + nx] + d[i - 1] + d[i + 1] - 4 * d[i];
+        s += l;
+        s2 += l * l;
+        sum += d[i];
+        n++;
+      }
     }
   }
   const mean = sum / n;
   if (!(mean > 0)) throw new InsufficientDataError(`Mean intensity is ${mean}; the focus score needs a positive mean.`, "Subtract no more than the background, or check the image.");
   const v = s2 / n - (s / n) ** 2 - laplacianOfGaussianNoiseGain(FOCUS_SMOOTHING_PX) * noiseSdAdu * noiseSdAdu;
   return Math.max(0, v) / (mean * mean);
+}
+
+/**
+ * Row y of the plane blurred by the separable kernel g (length 2r + 1), for x in [x0, x1): vertical pass into `v`
+ * (scratch, x in [x0 − r, x1 + r)), then horizontal pass into `out`. The caller guarantees every tap is inside the plane.
+ */
+function blurredRow(d: ImageView["data"], off: number, nx: number, y: number, g: Float64Array, v: Float64Array, out: Float64Array, x0: number, x1: number): void {
+  const r = (g.length - 1) / 2;
+  const v0 = x0 - r;
+  const v1 = x1 + r;
+  // The kernel is symmetric (g[j] = g[2r − j]): fold the pairs of taps to halve the multiplications.
+  const centre = off + y * nx;
+  const wc = g[r];
+  for (let x = v0; x < v1; x++) v[x] = wc * d[centre + x];
+  for (let j = 0; j < r; j++) {
+    const w = g[j];
+    const above = centre - (r - j) * nx;
+    const below = centre + (r - j) * nx;
+    for (let x = v0; x < v1; x++) v[x] += w * (d[above + x] + d[below + x]);
+  }
+  for (let x = x0; x < x1; x++) {
+    let acc = wc * v[x];
+    for (let j = 0; j < r; j++) acc += g[j] * (v[x - r + j] + v[x + r - j]);
+    out[x] = acc;
+  }
 }
 
 /** Criteria of the per-image rating. */
@@ -415,7 +567,7 @@ function assessChannel(img: ImageView, c: number, o: Resolved): ChannelQuality {
   const modelNoise = o.camera ? quantity(poissonGaussianSdAdu(bg.value, o.camera), 0, "ADU") : null;
   const noise: NoiseEstimate = { backgroundAdu: bg, noiseSdAdu: noiseSd, modelNoiseSdAdu: modelNoise, method: "immerkaer-mad" };
   const planeView: ImageView = { ...img, data: d.subarray(plane * nx * ny, (plane + 1) * nx * ny), shape: [1, ny, nx] };
-  const signal = percentiles(planeView, [SIGNAL_PERCENT])[0] ?? p99;
+  const signal = nz === 1 ? p99 : (percentiles(planeView, [SIGNAL_PERCENT])[0] ?? p99);
   const signalAdu = quantity(signal, 0, "ADU");
   let snrValue: number;
   if (o.camera) {

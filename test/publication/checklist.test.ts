@@ -21,10 +21,13 @@ describe("publication checklist", () => {
     const r = publicationChecklist(m, { compression: "none (1)" });
     expect(ans(r, "pixel-size-known")).toBe("pass");
     expect(ans(r, "lossless-format")).toBe("pass");
+    expect(ans(r, "bit-depth")).toBe("pass"); // 12-bit detector in uint16
     expect(ans(r, "colour-blind-safe")).toBe("fail");
     expect(ans(r, "qc-attached")).toBe("open");
     expect(ans(r, "scale-bar")).toBe("open");
     expect(r.verdict.level).toBe("fail");
+    expect(r.minimalNotMet).toBe(1);
+    expect(r.provenance.fn).toBe("publicationChecklist");
     const md = publicationReportMarkdown(r);
     expect(md).toContain("| colours and channels | minimal | Channel colours are colour-blind accessible. | ❌ fail (auto)");
   });
@@ -34,6 +37,7 @@ describe("publication checklist", () => {
     const r = publicationChecklist(m, { compression: "JPEG (7)", qcRecords: qc, answers: { "scale-bar": true, "public-database": false } });
     expect(ans(r, "pixel-size-known")).toBe("fail");
     expect(ans(r, "lossless-format")).toBe("fail");
+    expect(ans(r, "bit-depth")).toBe("open"); // no pixel type at all
     expect(ans(r, "qc-attached")).toBe("pass");
     expect(ans(r, "scale-bar")).toBe("yes");
     expect(ans(r, "public-database")).toBe("no");

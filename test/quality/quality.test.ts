@@ -3,10 +3,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { DimensionError, InsufficientDataError, InvalidArgumentError } from "../../src/core/errors.js";
-import { makeImage } from "../../src/image/types.js";
+import { gaussianBlur } from "../../src/image/blur.js";
+import { type ImageView, makeImage } from "../../src/image/types.js";
 import { writeOmeTiff } from "../../src/io/tiff-writer.js";
 import {
   assessImageQuality,
+  assessImageQualityFile,
   assessImageQualityFolder,
   estimateNoiseSd,
   focusScore,
@@ -77,6 +79,52 @@ describe("noise, saturation, focus on simulated images", () => {
     const r2 = assessImageQuality([image], { decorrelation: false, weights: { snr: 0 } });
     expect(r2.score).toBeGreaterThan(r.score);
   });
+  test("streamed focus filter equals the blur-then-Laplacian definition; quickselect noise equals the sorted-median definition", () => {
+    const { image } = simulateQualityImage({ sizePx: 70, points: 25, seed: 8, noiseSdAdu: 6 });
+    // reference: full gaussianBlur (σ 1 px), 4-neighbour Laplacian over the interior (border 5 px), noise term removed
+    const blurred = gaussianBlur(image, [0, 1, 1]).data;
+    const n = 70;
+    const b = 5;
+    let s = 0;
+    let s2 = 0;
+    let sum = 0;
+    let c = 0;
+    for (let y = b; y < n - b; y++) {
+      for (let x = b; x < n - b; x++) {
+        const i = y * n + x;
+        const l = blurred[i - n] + blurred[i + n] + blurred[i - 1] + blurred[i + 1] - 4 * blurred[i];
+        s += l;
+        s2 += l * l;
+        sum += blurred[i];
+        c++;
+      }
+    }
+    const ref = (s2 / c - (s / c) ** 2) / (sum / c) ** 2;
+    expect(Math.abs(focusScore(image, 0, 0) / ref - 1)).toBeLessThan(1e-5); // float32 vs float64 blur
+    // noise reference: sort-based darkest-quarter selection and MAD, as defined in the TSDoc
+    const box: number[] = [];
+    const res: number[] = [];
+    for (let y = 2; y < n - 2; y++) {
+      for (let x = 2; x < n - 2; x++) {
+        let bs = 0;
+        for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) bs += image.data[(y + dy) * n + x + dx];
+        box.push(bs);
+        const at = (dy: number, dx: number): number => image.data[(y + dy) * n + x + dx];
+        res.push(at(-1, -1) - 2 * at(-1, 0) + at(-1, 1) - 2 * at(0, -1) + 4 * at(0, 0) - 2 * at(0, 1) + at(1, -1) - 2 * at(1, 0) + at(1, 1));
+      }
+    }
+    const thr = [...box].sort((p, q) => p - q)[Math.floor(0.25 * (box.length - 1))];
+    const sel = res.filter((_, i) => box[i] <= thr);
+    const med = (a: number[]): number => {
+      const t = [...a].sort((p, q) => p - q);
+      return t.length % 2 ? t[(t.length - 1) / 2] : 0.5 * (t[t.length / 2 - 1] + t[t.length / 2]);
+    };
+    const m0 = med(sel);
+    const sigmaRef = (1.482602218505602 * med(sel.map((v) => Math.abs(v - m0)))) / 6;
+    expect(estimateNoiseSd(image).value).toBeCloseTo(sigmaRef, 9);
+    const tiny: ImageView = makeImage(Float32Array.from({ length: 100 }, (_, i) => (i * 7919) % 13), [1, 10, 10]);
+    expect(focusScore(tiny, 0, 0)).toBeGreaterThan(0); // < 12 px: the clamped-edge path
+  });
   test("errors", () => {
     expect(() => assessImageQuality([])).toThrow(InvalidArgumentError);
     expect(() => estimateNoiseSd(makeImage(new Uint16Array(16), [1, 4, 4]))).toThrow(DimensionError);
@@ -102,6 +150,24 @@ describe("batch over a folder", () => {
     expect(lvl("ok-0.ome.tif")).toBe("pass");
     expect(b.counts.fail).toBe(2);
     expect(imageQualityPlots(b)).toHaveLength(2);
+    const ok = b.images.find((i) => i.file.endsWith("ok-0.ome.tif"));
+    expect(ok?.result.provenance.inputs).toEqual([{ file: join(dir, "ok-0.ome.tif"), sha256: ok?.sha256 }]);
     await expect(assessImageQualityFolder(join(dir, "nope"))).rejects.toThrow(InvalidArgumentError);
   }, 20000);
+});
+
+describe("one file", () => {
+  test("assessImageQualityFile records the input file and its SHA-256 with the resolved options", async () => {
+    const file = join(dir, "single.ome.tif");
+    const { image } = simulateQualityImage({ seed: 9, sizePx: 96, points: 40 });
+    await writeOmeTiff(file, image);
+    const r = await assessImageQualityFile(file, { decorrelation: false });
+    const inMemory = assessImageQuality([image], { decorrelation: false });
+    expect(r.provenance.fn).toBe("assessImageQualityFile");
+    expect(r.provenance.inputs).toHaveLength(1);
+    expect(r.provenance.inputs[0].file).toBe(file);
+    expect(r.provenance.inputs[0].sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(r.provenance.options).toEqual(inMemory.options);
+    expect(r.channels[0].noise.noiseSdAdu.value).toBe(inMemory.channels[0].noise.noiseSdAdu.value);
+  });
 });
