@@ -24,6 +24,17 @@ export interface Provenance {
   readonly analysedAt: string;
   /** Recoverable oddities noticed during the analysis. */
   readonly notes: string[];
+  /** Runtime the analysis ran on (Node.js version, OS, architecture), for citing the platform; absent in records made before limiqc recorded it. */
+  readonly platform?: string;
+}
+
+/**
+ * The runtime platform of this process, as recorded in every provenance: Node.js version, OS and architecture.
+ * @returns E.g. "Node.js v20.20.2, linux x64".
+ * @throws Never.
+ */
+export function runtimePlatform(): string {
+  return `Node.js ${process.version}, ${process.platform} ${process.arch}`;
 }
 
 /** SHA-256 of bytes or of a typed array's contents, hex. */
@@ -47,5 +58,5 @@ export function makeProvenance(
   inputs: readonly { file?: string; sha256: string }[] = [],
   notes: string[] = [],
 ): Provenance {
-  return { fn, version: LIMIQC_VERSION, options, inputs, analysedAt: new Date().toISOString(), notes };
+  return { fn, version: LIMIQC_VERSION, options, inputs, analysedAt: new Date().toISOString(), notes, platform: runtimePlatform() };
 }

@@ -23,7 +23,7 @@ export type AnalysisRecordInput = QcRecordLike | Provenance;
 export interface AnalysisChecklistOptions {
   /** Workflow types the analysis used (a limiqc analysis is an established workflow). @default ["established"] */
   readonly workflows?: readonly AnalysisWorkflowType[];
-  /** Platform the analysis ran on (OS, runtime), e.g. {@link analysisPlatform}(). @default not recorded */
+  /** Platform the analysis ran on (OS, runtime, CPU), e.g. {@link analysisPlatform}(). @default the record's provenance.platform (recorded since limiqc records it), else not recorded */
   readonly platform?: string;
   /** QC records of the instrument that acquired the analysed images. @default [] */
   readonly qcRecords?: readonly QcRecordLike[];
@@ -182,7 +182,7 @@ function autoAnswer(kind: AutoKind, p: Provenance | undefined, o: { platform?: s
  * @throws InvalidArgumentError for an unknown workflow type, no workflow type, or an answer to an unknown item or to
  *   an item of a workflow type not selected.
  * Notes: from a record limiqc answers, for the established-workflow section, "workflow cited" (limiqc version and
- * function; pass only when `platform` is given), "exact version" (a release x.y.z passes), "key settings" and "all
+ * function; pass only when the platform is known: from `platform` or the record's provenance), "exact version" (a release x.y.z passes), "key settings" and "all
  * settings" (the resolved options in the provenance); and the provenance items "input identified by SHA-256" and
  * "instrument QC attached" (from `qcRecords`). Novel and machine-learning items are always asked: a limiqc record
  * documents only the limiqc step. When the record answers an item, the author's answer to it is not used.
@@ -208,7 +208,7 @@ export function analysisChecklist(record: AnalysisRecordInput | undefined, optio
   const qc = options.qcRecords ?? [];
   const items: PublicationItem[] = specs.map((s) => {
     const base = { id: s.id, section: s.section, tier: s.tier, text: s.text };
-    const auto = s.auto ? autoAnswer(s.auto, p, { platform: options.platform, qc }) : undefined;
+    const auto = s.auto ? autoAnswer(s.auto, p, { platform: options.platform ?? p?.platform, qc }) : undefined;
     if (auto) return { ...base, automatic: true, ...auto, evidence: auto.evidence + (answers[s.id] !== undefined ? " (Your answer was not used: the record answers this item.)" : "") };
     const a = answers[s.id];
     let evidence = a === undefined ? "To be answered by the author." : "Answered by the author.";
@@ -217,7 +217,7 @@ export function analysisChecklist(record: AnalysisRecordInput | undefined, optio
     if (s.id === "established-example-data" && p && p.inputs.length > 0 && a === undefined) evidence = `To be answered by the author; the record identifies the input: ${describeInputs(p)}.`;
     return { ...base, automatic: false, answer: a === undefined ? "open" : a ? "yes" : "no", evidence };
   });
-  const resolved = { workflows, platform: options.platform ?? null, qcRecords: qc.length, answers, record: p ? { fn: p.fn, version: p.version } : null };
+  const resolved = { workflows, platform: options.platform ?? p?.platform ?? null, qcRecords: qc.length, answers, record: p ? { fn: p.fn, version: p.version } : null };
   return { items, ...summarisePublicationItems(items), provenance: makeProvenance("analysisChecklist", resolved, p ? p.inputs : []) };
 }
 

@@ -50,7 +50,7 @@ describe("image-analysis checklist: automatic answers from a limiqc record", () 
     expect(unknown.verdict.level).toBe("fail");
     expect(unknown.verdict.reason).toContain("established-exact-version");
     expect(ans(analysisChecklist(record({ version: "0.2.0-dev.3" }), { platform: PLATFORM }), "established-exact-version")).toBe("warn");
-    const noPlatform = analysisChecklist(record());
+    const noPlatform = analysisChecklist(record({ platform: undefined })); // a record made before provenance had a platform
     expect(ans(noPlatform, "established-cite")).toBe("warn");
     expect(item(noPlatform, "established-cite")?.evidence).toContain("the platform is not");
     expect(ans(analysisChecklist(record({ inputs: [] })), "provenance-input")).toBe("warn");
@@ -123,6 +123,9 @@ describe("image-analysis checklist: automatic answers from a limiqc record", () 
     const rec = await assessImageQualityFile(file, { decorrelation: false });
     const r = analysisChecklist(rec, { platform: analysisPlatform() });
     expect(ans(r, "established-cite")).toBe("pass");
+    const fromRecord = analysisChecklist(rec); // the platform recorded in the provenance is enough
+    expect(ans(fromRecord, "established-cite")).toBe("pass");
+    expect(item(fromRecord, "established-cite")?.evidence).toContain(`platform ${process.version === "" ? "?" : `Node.js ${process.version}`}`);
     expect(ans(r, "established-key-settings")).toBe("pass");
     expect(ans(r, "provenance-input")).toBe("pass");
     expect(item(r, "provenance-input")?.evidence).toContain(file);

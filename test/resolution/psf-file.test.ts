@@ -82,7 +82,7 @@ describe("multichannel OME-TIFF: each channel against its own wavelength", async
       expect(rec.channels[0].summary.n).toBe(16);
       await expect(psfCommand.run([path, "--modality", "widefield", "--json", out])).rejects.toThrow(LimiqcError);
       await expect(psfCommand.run([path, "--modality", "brightfield"])).rejects.toThrow(/--modality "brightfield" is unknown/);
-      await expect(psfCommand.run([path, "--modality", "widefield", "--na", "high"])).rejects.toThrow(/--na is "high"; expected a number/);
+      await expect(psfCommand.run([path, "--modality", "widefield", "--na", "high"])).rejects.toThrow(/--na is "high"; expected a positive number/);
     } finally {
       log.mockRestore();
     }
