@@ -4,8 +4,10 @@
  * @module
  */
 import { InvalidArgumentError } from "../core/errors.js";
-import type { Verdict, VerdictLevel } from "../core/quantity.js";
+import { VERDICT_RANK, type Verdict, type VerdictLevel } from "../core/quantity.js";
 import { parseImmersion } from "../optics/immersion.js";
+import { judge } from "../protocols/load.js";
+import { METADATA_COMPLETENESS_CRITERION, METADATA_CONSISTENCY_CRITERION, PIXEL_SIZE_CONSISTENCY_CRITERION } from "./criteria.js";
 import type { AcquisitionMetadata } from "./model.js";
 
 /** NBO-Q tier: 1 minimum (qualitative / M&M), 2 advanced quantification, 3 full documentation. */
@@ -40,26 +42,66 @@ export interface MetadataConsistencyCheck {
 export interface MetadataCompletenessOptions {
   /** Tier the data must meet for a "pass". @default 1 */
   readonly targetTier?: MetadataTier;
-  /** Camera pixel size, µm (from the camera data sheet), to check pixel size × magnification. @default undefined (check skipped) */
+  /**
+   * Camera pixel size, µm (from the camera data sheet), to check pixel size × magnification.
+   * @default the camera pixel size of the metadata's detector (Micro-Meta App hardware file) when exactly one is known; else the check is skipped
+   */
   readonly cameraPixelUm?: number;
   /** Extra magnification between objective and camera (tube lens / relay), e.g. 1.0 or 1.6. @default 1 */
   readonly intermediateMagnification?: number;
-  /** Relative mismatch of object pixel size vs camera pixel / magnification counted as implausible. @default 0.1 */
+  /** Relative mismatch of object pixel size vs camera pixel / magnification that fails (criterion `pixel-size-consistency`; warn above 0.05). @default 0.1 */
   readonly pixelSizeTolerance?: number;
-  /** Percent of target-tier items present below which the verdict is "fail" (above: "warn" until 100 %). @default 50 */
+  /** Percent of target-tier items present below which the verdict is "fail" (criterion `tier-completeness`; "warn" until 100 %). @default 50 */
   readonly failBelowPercent?: number;
+  /**
+   * Item ids the user declares documented outside the image (e.g. "mounting-medium" in the Methods, "coverslip" in the
+   * lab notebook); a missing one counts as present, with the value "documented elsewhere (declared)". Recorded in the options. @default []
+   */
+  readonly documentedElsewhere?: readonly string[];
+}
+
+/**
+ * Ids of all items {@link assessMetadataCompleteness} checks, e.g. for `documentedElsewhere` / `--documented`.
+ * @returns The 43 item ids in report order ("experimenter", "acquisition-date", …, "intensity-calibration").
+ * @example metadataItemIds().includes("mounting-medium"); // true
+ */
+export function metadataItemIds(): string[] {
+  return FIELDS.map((f) => f.id);
+}
+
+/** One acceptance criterion of protocols/metadata/protocol.json applied with `judge()`. */
+export interface MetadataCriterionCheck {
+  /** Criterion id in protocol.json ("tier-completeness", "pixel-size-consistency", "metadata-consistency"). */
+  readonly criterion: string;
+  /** The value judged (percent, relative mismatch or count); null when it could not be computed. */
+  readonly value: number | null;
+  readonly unit: string;
+  /** The limits applied, e.g. "fail < 50, warn < 100". */
+  readonly limit: string;
+  /** The verdict level, or "not-evaluated" when the value is unknown (the check then does not count). */
+  readonly level: VerdictLevel | "not-evaluated";
+  readonly reason: string;
 }
 
 /** Result of {@link assessMetadataCompleteness}. */
 export interface MetadataCompletenessReport {
   readonly fields: readonly MetadataFieldCheck[];
   readonly consistency: readonly MetadataConsistencyCheck[];
+  /** Percent of the target tier's items (that tier and below) present, %. */
+  readonly targetPercent: number;
+  /** Relative mismatch of pixel size vs camera pixel / magnification (1); null when unknown. */
+  readonly pixelSizeMismatch: number | null;
+  /** Number of implausible consistency checks other than the pixel-size one (it has its own criterion). */
+  readonly inconsistentCount: number;
+  /** The acceptance criteria applied; the verdict is the worst evaluated level. */
+  readonly checks: readonly MetadataCriterionCheck[];
   /** Per tier: items checked (applicable), present, and percent present (items of that tier only). */
   readonly tiers: readonly { readonly tier: MetadataTier; readonly applicable: number; readonly present: number; readonly percent: number }[];
   /** Highest tier whose items (and all lower tiers') are all present; 0 when Tier 1 is incomplete. */
   readonly tierMet: 0 | MetadataTier;
   readonly verdict: Verdict;
-  readonly options: Required<Omit<MetadataCompletenessOptions, "cameraPixelUm">> & { cameraPixelUm: number | null };
+  /** Resolved options; `cameraPixelUm` is the camera pixel size used (null: none), `cameraPixelFrom` where it came from. */
+  readonly options: Required<Omit<MetadataCompletenessOptions, "cameraPixelUm">> & { cameraPixelUm: number | null; cameraPixelFrom: "option" | "metadata" | null };
 }
 
 /** Visible-light range used for plausibility of fluorescence wavelengths (incl. UV and 2-photon IR), nm. */
@@ -95,7 +137,7 @@ const allChannels = (m: AcquisitionMetadata, f: (c: AcquisitionMetadata["channel
 const isFluorescence = (m: AcquisitionMetadata): boolean =>
   !m.channels.some((c) => c.contrastMethod !== undefined && c.contrastMethod !== "Fluorescence") || m.channels.length === 0;
 
-const OME_HINT = "Export with Bio-Formats (bfconvert / Fiji 'Bio-Formats Exporter') from the vendor file, or add it in OMERO.mde / Micro-Meta App and save a sidecar OME-XML.";
+const OME_HINT = "Export with Bio-Formats (bfconvert / Fiji 'Bio-Formats Exporter') from the vendor file, or record it in Micro-Meta App (hardware / settings JSON) or OMERO.mde and give that file as a sidecar.";
 const NOT_IN_OME = "The OME 2016-06 core has no element for it: record it in the NBO-Q extension (Micro-Meta App), as a MapAnnotation, or in the Methods.";
 
 /**
@@ -156,8 +198,12 @@ const FIELDS: readonly FieldSpec[] = [
  * The consistency checks: physics that the metadata must obey.
  * Each returns "unknown" when a needed item is missing (the completeness list already asks for it).
  */
-function consistencyChecks(m: AcquisitionMetadata, o: { cameraPixelUm: number | null; intermediateMagnification: number; pixelSizeTolerance: number }): MetadataConsistencyCheck[] {
+function consistencyChecks(
+  m: AcquisitionMetadata,
+  o: { cameraPixelUm: number | null; cameraPixelFrom: "option" | "metadata" | null; intermediateMagnification: number; pixelSizeTolerance: number },
+): { checks: MetadataConsistencyCheck[]; pixelSizeMismatch: number | null } {
   const out: MetadataConsistencyCheck[] = [];
+  let pixelSizeMismatch: number | null = null;
   const obj = m.objective;
   // NA vs immersion index: NA = n·sin α must stay below both the recorded RI and the named medium's index.
   let nominal: number | undefined;
@@ -214,17 +260,19 @@ function consistencyChecks(m: AcquisitionMetadata, o: { cameraPixelUm: number | 
   if (px !== undefined && mag !== undefined && o.cameraPixelUm !== null) {
     const expected = o.cameraPixelUm / (mag * o.intermediateMagnification);
     const rel = Math.abs(px - expected) / expected;
+    pixelSizeMismatch = rel;
+    const cam = `camera pixel ${o.cameraPixelUm} µm${o.cameraPixelFrom === "metadata" ? " (from the detector in the metadata)" : ""}`;
     out.push(
       rel <= o.pixelSizeTolerance
-        ? { id: "pixel-size-vs-magnification", status: "ok", message: `Pixel size ${px} µm matches camera pixel ${o.cameraPixelUm} µm / (${mag}× · ${o.intermediateMagnification}) = ${expected.toPrecision(4)} µm.` }
+        ? { id: "pixel-size-vs-magnification", status: "ok", message: `Pixel size ${px} µm is within ${(rel * 100).toFixed(1)} % of ${cam} / (${mag}× · ${o.intermediateMagnification}) = ${expected.toPrecision(4)} µm.` }
         : {
             id: "pixel-size-vs-magnification",
             status: "implausible",
-            message: `Pixel size ${px} µm differs by ${(rel * 100).toFixed(0)} % from camera pixel ${o.cameraPixelUm} µm / (${mag}× · ${o.intermediateMagnification}) = ${expected.toPrecision(4)} µm (binning ${(px / expected).toFixed(2)}?).`,
+            message: `Pixel size ${px} µm differs by ${(rel * 100).toFixed(0)} % from ${cam} / (${mag}× · ${o.intermediateMagnification}) = ${expected.toPrecision(4)} µm (binning ${(px / expected).toFixed(2)}?).`,
             fix: "Check binning, the intermediate magnification (tube-lens/relay optics) and the objective recorded; measure the pixel size with a stage micrometer.",
           },
     );
-  } else out.push({ id: "pixel-size-vs-magnification", status: "unknown", message: "Pixel size, magnification or camera pixel size (option cameraPixelUm) unknown: cannot check pixel size × magnification." });
+  } else out.push({ id: "pixel-size-vs-magnification", status: "unknown", message: "Pixel size, magnification or camera pixel size (option cameraPixelUm, or a camera with PixelWidth in a Micro-Meta App hardware file) unknown: cannot check pixel size × magnification." });
   // Wavelengths
   m.channels.forEach((c, i) => {
     const label = `Channel ${i}${c.name ? ` (${c.name})` : ""}`;
@@ -244,46 +292,138 @@ function consistencyChecks(m: AcquisitionMetadata, o: { cameraPixelUm: number | 
       });
     }
   });
-  return out;
+  // Image vs sidecar: disagreements and choices limiqc did not make.
+  const byField = new Map<string, NonNullable<AcquisitionMetadata["conflicts"]>[number][]>();
+  for (const c of m.conflicts ?? []) byField.set(c.field, [...(byField.get(c.field) ?? []), c]);
+  for (const [field, cs] of byField) {
+    out.push({
+      id: `sidecar-${field}`,
+      status: "implausible",
+      message: `${field}: the image says ${cs[0].image}; ${cs.map((c) => `${c.source} says ${c.sidecar}`).join("; ")}.`,
+      fix: "Find out which is right (objective engraving, instrument logbook, acquisition software) and correct the image metadata (re-export) or the sidecar; limiqc keeps the image's value.",
+    });
+  }
+  for (const u of m.unresolved ?? []) {
+    out.push({
+      id: `sidecar-${u.field}-choice`,
+      status: "unknown",
+      message: `${u.reason} Candidates: ${u.candidates.join("; ")}.`,
+      fix: "Record which one was used: a Micro-Meta App Settings file (ObjectiveSettings), ObjectiveSettings in the OME-XML, or the objective in the image metadata.",
+    });
+  }
+  return { checks: out, pixelSizeMismatch };
 }
 
+/** Value of an item the user declared documented outside the image. */
+const DOCUMENTED_ELSEWHERE = "documented elsewhere (declared)";
+
+/** Completeness item a consistency check makes implausible, if any. */
+function itemForCheck(id: string): string | undefined {
+  const SIDECAR_ITEMS: Readonly<Record<string, string>> = {
+    "objective.lensNA": "objective-na",
+    "objective.nominalMagnification": "objective-magnification",
+    "objective.immersion": "immersion",
+    "objective.refractiveIndex": "immersion-index",
+    "objective.manufacturer": "objective-manufacturer",
+    "objective.model": "objective-model",
+    "objective.correction": "objective-correction",
+    "objective.workingDistanceUm": "working-distance",
+    objective: "objective-na",
+    "microscope.manufacturer": "microscope-manufacturer",
+    "microscope.model": "microscope-model",
+    "microscope.type": "microscope-type",
+    "physicalSizeUm.x": "pixel-size-xy",
+    "physicalSizeUm.y": "pixel-size-xy",
+    "physicalSizeUm.z": "pixel-size-z",
+    "environment.temperatureC": "environment-temperature",
+    "environment.co2Percent": "environment-co2",
+    "environment.humidityPercent": "environment-humidity",
+  };
+  if (id.startsWith("sidecar-")) {
+    const field = id.slice("sidecar-".length);
+    if (SIDECAR_ITEMS[field]) return SIDECAR_ITEMS[field];
+    if (/excitationWavelengthNm$/.test(field)) return "excitation";
+    if (/emissionWavelengthNm$/.test(field)) return "emission";
+    if (/\.fluor$/.test(field)) return "fluorophore";
+    return undefined;
+  }
+  if (id.startsWith("na-vs")) return "objective-na";
+  if (id === "immersion-index") return "immersion-index";
+  if (id.startsWith("pixel-size-z")) return "pixel-size-z";
+  if (id.startsWith("pixel-size") || id === "square-pixels") return "pixel-size-xy";
+  if (id.startsWith("magnification")) return "objective-magnification";
+  if (id.includes("excitation") || id.startsWith("stokes")) return "excitation";
+  if (id.includes("emission")) return "emission";
+  return undefined;
+}
+
+/** The single camera pixel size the metadata's detectors give, µm, or null (none, or several different). */
+function cameraPixelFromMetadata(m: AcquisitionMetadata): number | null {
+  const sizes = [...new Set(m.detectors.map((d) => d.pixelSizeUm).filter((x): x is number => x !== undefined && Number.isFinite(x) && x > 0))];
+  return sizes.length === 1 ? sizes[0] : null;
+}
+
+const limitText = (c: { direction: "max" | "min"; fail: number; warn?: number }, fail: number): string => {
+  const cmp = c.direction === "min" ? "<" : ">";
+  return `fail ${cmp} ${fail}${c.warn !== undefined ? `, warn ${cmp} ${c.warn}` : ""}`;
+};
+
 /**
- * Checks acquisition metadata against the NBO-Q tiers: which items are present, missing or implausible, with a fix each.
+ * Checks acquisition metadata against the NBO-Q tiers: which items are present, missing or implausible, with a fix
+ * each, and judges the result against the protocol's acceptance criteria.
  * @param metadata - The acquisition-metadata model (see `acquisitionMetadataFrom`, `readAcquisitionMetadata`).
  * @param options - Target tier, camera pixel size for the magnification check, limits.
- * @returns Per-item status, consistency checks, per-tier completeness and a verdict against the target tier.
- * @throws InvalidArgumentError for a target tier other than 1–3 or a non-positive camera pixel / magnification.
- * Notes: verdict "fail" when any consistency check is implausible or fewer than `failBelowPercent` % of the target
- * tier's items (that tier and below) are present; "warn" when some are missing; "pass" when all are present.
- * Items the OME 2016-06 core cannot store (mounting medium, coverslip, calibration records) always count as missing:
- * no image file can prove them; the fix says where they belong. Limits are limiqc defaults: NBO-Q publishes tiers, not scores.
+ * @returns Per-item status, consistency checks (physics, and image vs sidecar), per-tier completeness, the judged
+ *   criteria (`checks`) and the verdict (worst evaluated check, with its reason).
+ * @throws InvalidArgumentError for a target tier other than 1–3, a non-positive camera pixel / magnification /
+ *   tolerance, or a `failBelowPercent` outside (0, 100].
+ * Notes: three criteria of protocols/metadata/protocol.json are applied with `judge()` (src/metadata/criteria.ts):
+ * `tier-completeness` (percent of the target tier's items, that tier and below, present: fail < 50 %, warn < 100 %),
+ * `pixel-size-consistency` (relative mismatch of the pixel size vs camera pixel / magnification: fail > 0.1,
+ * warn > 0.05; not evaluated when a value is unknown) and `metadata-consistency` (count of implausible items —
+ * NA ≥ n, wrong refractive index, wavelengths, non-square pixels, image/sidecar conflicts — fail > 0).
+ * Items the OME 2016-06 core cannot store (mounting medium, coverslip, calibration records) count as missing unless
+ * the user declares them `documentedElsewhere`: no image file can prove them; the fix says where they belong. Limits
+ * are limiqc defaults: NBO-Q publishes tiers, not scores.
  * @see Hammer M. et al., Nat Methods 18:1427–1440 (2021), doi:10.1038/s41592-021-01327-9 (NBO-Q tiers); WU-BIMAC/NBOMicroscopyMetadataSpecs v02-10 tier spreadsheet.
  * @example
  * assessMetadataCompleteness(metadataFromOmeXml(xml)).tierMet; // 0 when a Tier-1 item is missing
  */
 export function assessMetadataCompleteness(metadata: AcquisitionMetadata, options: MetadataCompletenessOptions = {}): MetadataCompletenessReport {
+  const userCamera = options.cameraPixelUm ?? null;
+  const metaCamera = cameraPixelFromMetadata(metadata);
   const o = {
     targetTier: options.targetTier ?? 1,
-    cameraPixelUm: options.cameraPixelUm ?? null,
+    cameraPixelUm: userCamera ?? metaCamera,
+    cameraPixelFrom: userCamera !== null ? ("option" as const) : metaCamera !== null ? ("metadata" as const) : null,
     intermediateMagnification: options.intermediateMagnification ?? 1,
-    pixelSizeTolerance: options.pixelSizeTolerance ?? 0.1,
-    failBelowPercent: options.failBelowPercent ?? 50,
+    pixelSizeTolerance: options.pixelSizeTolerance ?? PIXEL_SIZE_CONSISTENCY_CRITERION.fail,
+    failBelowPercent: options.failBelowPercent ?? METADATA_COMPLETENESS_CRITERION.fail,
+    documentedElsewhere: [...(options.documentedElsewhere ?? [])],
   };
+  const unknownIds = o.documentedElsewhere.filter((id) => !FIELDS.some((f) => f.id === id));
+  if (unknownIds.length > 0) {
+    throw new InvalidArgumentError(`documentedElsewhere names unknown item(s): ${unknownIds.join(", ")}.`, `Known item ids: ${FIELDS.map((f) => f.id).join(", ")}.`);
+  }
   if (![1, 2, 3].includes(o.targetTier)) throw new InvalidArgumentError(`targetTier is ${o.targetTier}; expected 1, 2 or 3.`, "Tier 1 = minimum, 2 = advanced quantification, 3 = full documentation.");
-  for (const [name, v] of [["cameraPixelUm", o.cameraPixelUm], ["intermediateMagnification", o.intermediateMagnification], ["pixelSizeTolerance", o.pixelSizeTolerance]] as const) {
+  for (const [name, v] of [["cameraPixelUm", userCamera], ["intermediateMagnification", o.intermediateMagnification], ["pixelSizeTolerance", o.pixelSizeTolerance]] as const) {
     if (v !== null && !(Number.isFinite(v) && v > 0)) throw new InvalidArgumentError(`${name} is ${v}; expected a positive number.`, "E.g. cameraPixelUm: 6.5 for a typical sCMOS, intermediateMagnification: 1.");
   }
-  const consistency = consistencyChecks(metadata, o);
+  if (!(Number.isFinite(o.failBelowPercent) && o.failBelowPercent > 0 && o.failBelowPercent <= 100)) {
+    throw new InvalidArgumentError(`failBelowPercent is ${o.failBelowPercent}; expected a percentage in (0, 100].`, "E.g. 50 (the default): fewer than half the items present fails.");
+  }
+  const { checks: consistency, pixelSizeMismatch } = consistencyChecks(metadata, o);
   const implausibleIds = new Map<string, string>();
   for (const c of consistency) {
     if (c.status !== "implausible") continue;
-    const field = c.id.startsWith("na-vs") ? "objective-na" : c.id === "immersion-index" ? "immersion-index" : c.id.startsWith("pixel-size-z") ? "pixel-size-z" : c.id.startsWith("pixel-size") || c.id === "square-pixels" ? "pixel-size-xy" : c.id.startsWith("magnification") ? "objective-magnification" : c.id.includes("excitation") || c.id.startsWith("stokes") ? "excitation" : c.id.includes("emission") ? "emission" : undefined;
+    const field = itemForCheck(c.id);
     if (field && !implausibleIds.has(field)) implausibleIds.set(field, `${c.message} ${c.fix ?? ""}`.trim());
   }
   const fields: MetadataFieldCheck[] = FIELDS.map((f) => {
     const v = f.get(metadata);
     const base = { id: f.id, label: f.label, tier: f.tier, omePath: f.omePath };
     if (v === null) return { ...base, status: "not-applicable" };
+    if (v === undefined && o.documentedElsewhere.includes(f.id)) return { ...base, status: "present", value: DOCUMENTED_ELSEWHERE };
     if (v === undefined) return { ...base, status: "missing", fix: f.fix };
     const bad = implausibleIds.get(f.id);
     return bad ? { ...base, status: "implausible", value: v, fix: bad } : { ...base, status: "present", value: v };
@@ -300,23 +440,41 @@ export function assessMetadataCompleteness(metadata: AcquisitionMetadata, option
   }
   const target = fields.filter((f) => f.tier <= o.targetTier && f.status !== "not-applicable");
   const present = target.filter((f) => f.status === "present").length;
-  const pct = target.length ? (100 * present) / target.length : 100;
-  const implausible = consistency.filter((c) => c.status === "implausible");
-  let level: VerdictLevel;
-  let reason: string;
-  if (implausible.length > 0) {
-    level = "fail";
-    reason = `${implausible.length} inconsistent item(s): ${implausible[0].message}`;
-  } else if (pct < o.failBelowPercent) {
-    level = "fail";
-    reason = `Only ${present} of ${target.length} Tier-≤${o.targetTier} items (${pct.toFixed(0)} %) are in the metadata; at least ${o.failBelowPercent} % expected.`;
-  } else if (present < target.length) {
-    level = "warn";
-    const missing = target.filter((f) => f.status !== "present").map((f) => f.label);
-    reason = `${present} of ${target.length} Tier-≤${o.targetTier} items present (${pct.toFixed(0)} %); missing: ${missing.slice(0, 6).join(", ")}${missing.length > 6 ? ", …" : ""}.`;
+  const targetPercent = target.length ? (100 * present) / target.length : 100;
+  const implausible = consistency.filter((c) => c.status === "implausible" && c.id !== "pixel-size-vs-magnification");
+  const inconsistentCount = implausible.length;
+
+  // Acceptance criteria (protocols/metadata/protocol.json) applied with judge().
+  const checks: MetadataCriterionCheck[] = [];
+  const cC = { ...METADATA_COMPLETENESS_CRITERION, description: `Tier-≤${o.targetTier} metadata items present (${present} of ${target.length})` };
+  const jC = judge(cC, targetPercent, { fail: o.failBelowPercent });
+  const missing = target.filter((f) => f.status !== "present").map((f) => f.label);
+  checks.push({
+    criterion: cC.id,
+    value: targetPercent,
+    unit: cC.unit,
+    limit: limitText(cC, o.failBelowPercent),
+    level: jC.level,
+    reason: jC.level === "pass" ? jC.reason : `${jC.reason} Missing or implausible: ${missing.slice(0, 6).join(", ")}${missing.length > 6 ? " …" : "."}`,
+  });
+  const cP = PIXEL_SIZE_CONSISTENCY_CRITERION;
+  if (pixelSizeMismatch === null) {
+    checks.push({ criterion: cP.id, value: null, unit: cP.unit, limit: limitText(cP, o.pixelSizeTolerance), level: "not-evaluated", reason: consistency.find((c) => c.id === "pixel-size-vs-magnification")?.message ?? "Not evaluated." });
   } else {
-    level = "pass";
-    reason = `All ${target.length} Tier-≤${o.targetTier} items are present and consistent.`;
+    const jP = judge(cP, pixelSizeMismatch, { fail: o.pixelSizeTolerance });
+    checks.push({ criterion: cP.id, value: pixelSizeMismatch, unit: cP.unit, limit: limitText(cP, o.pixelSizeTolerance), level: jP.level, reason: jP.reason });
   }
-  return { fields, consistency, tiers, tierMet, verdict: { level, reason }, options: o };
+  const cI = METADATA_CONSISTENCY_CRITERION;
+  const jI = judge(cI, inconsistentCount);
+  checks.push({ criterion: cI.id, value: inconsistentCount, unit: cI.unit, limit: limitText(cI, cI.fail), level: jI.level, reason: jI.level === "pass" ? jI.reason : `${jI.reason} First: ${implausible[0].message}` });
+
+  const judged = checks.filter((c): c is MetadataCriterionCheck & { level: VerdictLevel } => c.level !== "not-evaluated");
+  let worst = judged[0];
+  for (const c of judged) if (VERDICT_RANK[c.level] > VERDICT_RANK[worst.level]) worst = c;
+  const others = judged.filter((c) => c !== worst && c.level !== "pass").length;
+  const verdict: Verdict =
+    worst.level === "pass"
+      ? { level: "pass", reason: `All ${judged.length} evaluated criteria pass: ${judged.map((c) => c.criterion).join(", ")}.` }
+      : { level: worst.level, reason: `${worst.reason}${others > 0 ? ` (${others} more ${others > 1 ? "criteria" : "criterion"} not passing)` : ""}` };
+  return { fields, consistency, targetPercent, pixelSizeMismatch, inconsistentCount, checks, tiers, tierMet, verdict, options: o };
 }

@@ -8,6 +8,7 @@ import { XMLParser, XMLValidator } from "fast-xml-parser";
 import type { ImageMetadata, MetadataSource, MicroscopeInfo, ObjectiveInfo, PhysicalSizeUm, PixelType } from "../io/metadata.js";
 import { lengthToUm, sPerTimeUnit } from "../io/metadata.js";
 import { isOmeXml, parseOmeXml } from "../io/ome-xml.js";
+import { mergeSidecars } from "./merge.js";
 
 /** Largest OME-XML text limiqc parses for the extended model, characters (a larger one is reported, not parsed). */
 export const MAX_METADATA_XML_CHARS = 16 * 1024 * 1024;
@@ -34,6 +35,8 @@ export interface DetectorMeta {
   readonly model?: string;
   /** OME detector type: "CCD", "EMCCD", "CMOS", "PMT", "APD", "HybridPhotoDetector", ... */
   readonly type?: string;
+  /** Physical pixel width of a camera chip, µm (Micro-Meta App camera `PixelWidth`; OME has no such field). */
+  readonly pixelSizeUm?: number;
 }
 
 /** A filter of the instrument (OME Filter + TransmittanceRange), wavelengths in nm. */
@@ -88,11 +91,63 @@ export interface ExperimenterMeta {
 
 /** Objective facts, with the OME correction (e.g. "PlanApo") that ImageMetadata does not keep. */
 export interface ObjectiveMeta extends ObjectiveInfo {
+  /** Identifier inside its source file (OME `Objective@ID`, Micro-Meta App component `ID`). */
+  readonly id?: string;
   readonly correction?: string;
 }
 
-/** Where the acquisition metadata came from. */
-export type AcquisitionMetadataSource = MetadataSource | "ome-xml" | "none";
+/** Where the acquisition metadata came from ("ome-xml" / "micro-meta-app": a sidecar file only, no image metadata). */
+export type AcquisitionMetadataSource = MetadataSource | "ome-xml" | "micro-meta-app" | "none";
+
+/** A field the image lacked and a sidecar supplied (provenance of the value). */
+export interface SidecarFieldSource {
+  /** Dotted path in the model, e.g. "objective.lensNA", "channels[1].fluor", "lightSources". */
+  readonly field: string;
+  /** File name of the sidecar. */
+  readonly source: string;
+}
+
+/** A field both the image and a sidecar hold, with different values. The image's value is kept. */
+export interface MetadataConflict {
+  /** Dotted path in the model, e.g. "objective.lensNA", "microscope.manufacturer", "objective". */
+  readonly field: string;
+  /** Value kept: the image metadata's (or, when the image lacks it, an earlier sidecar's), as text. */
+  readonly image: string;
+  /** Value in the sidecar (text). */
+  readonly sidecar: string;
+  /** File name of the sidecar. */
+  readonly source: string;
+}
+
+/** A choice limiqc refuses to guess, e.g. which of several objectives of a hardware file was used. */
+export interface UnresolvedChoice {
+  readonly field: string;
+  /** The candidates, described for a person (e.g. "ACME PA63 63×/1.4 Oil"). */
+  readonly candidates: readonly string[];
+  readonly source: string;
+  /** Why it could not be decided. */
+  readonly reason: string;
+}
+
+/**
+ * A sidecar file as a model: what it says about the acquisition, plus (for instrument descriptions) the list of
+ * all objectives it names. Built by {@link omeXmlSidecar} or `parseMicroMetaAppJson`; merged by `mergeSidecars`.
+ */
+export interface SidecarModel {
+  /** File name, for the record. */
+  readonly name: string;
+  readonly format: "ome-xml" | "micro-meta-app";
+  /** One line: what the file is, e.g. "Micro-Meta App hardware file (Instrument.json, ModelVersion 2.01.0)". */
+  readonly description: string;
+  /** What the file says about this acquisition; undefined when it was unusable (the notes say why). */
+  readonly metadata?: AcquisitionMetadata;
+  /** Every objective an instrument description lists (a microscope has several; which was used is a separate fact). */
+  readonly objectives: readonly ObjectiveMeta[];
+  /** ID of the objective the file says was used (Micro-Meta App Settings `ObjectiveSettings.ID`). */
+  readonly selectedObjectiveId?: string;
+  /** Oddities met while reading, as complete sentences naming the file. */
+  readonly notes: readonly string[];
+}
 
 /**
  * Everything limiqc knows about how an image was acquired. Plain data (JSON-serialisable).
@@ -100,8 +155,14 @@ export type AcquisitionMetadataSource = MetadataSource | "ome-xml" | "none";
  */
 export interface AcquisitionMetadata {
   readonly source: AcquisitionMetadataSource;
-  /** Whether a sidecar OME-XML completed the file's own metadata. */
+  /** Name(s) of the sidecar file(s) that completed the file's own metadata, comma-separated. */
   readonly sidecar?: string;
+  /** Fields a sidecar supplied (the image lacked them). */
+  readonly fromSidecar?: readonly SidecarFieldSource[];
+  /** Fields where a sidecar disagrees with the image (the image's value is kept). */
+  readonly conflicts?: readonly MetadataConflict[];
+  /** Choices limiqc did not make because the data do not decide them. */
+  readonly unresolved?: readonly UnresolvedChoice[];
   readonly imageName?: string;
   readonly imageDescription?: string;
   readonly acquisitionDate?: string;
@@ -291,14 +352,17 @@ export interface AcquisitionMetadataOptions {
   readonly sidecarXml?: string;
   /** Name of the sidecar, for the record. @default "sidecar" */
   readonly sidecarName?: string;
+  /** Sidecars already parsed (OME-XML via {@link omeXmlSidecar}, Micro-Meta App via `parseMicroMetaAppJson`), merged in order after `sidecarXml`. @default none */
+  readonly sidecars?: readonly SidecarModel[];
 }
 
 /**
  * Builds the acquisition-metadata model from the image reader's metadata (and its raw OME-XML description).
  * @param metadata - ImageMetadata from `openImageFile(...).metadata`; undefined when there is no image (sidecar only).
- * @param options - Optional sidecar OME-XML.
+ * @param options - Optional sidecar OME-XML text and/or parsed sidecars.
  * @returns The model; never throws on bad metadata: malformed, oversized or non-OME XML becomes a note.
- * Notes: the image's own values win over the sidecar's; sidecar fields fill gaps only. OME-XML longer than
+ * Notes: the image's own values win over the sidecar's; sidecar fields fill gaps only (listed in `fromSidecar`), and
+ * a field both hold with different values is listed in `conflicts` (see `mergeSidecars`). OME-XML longer than
  * {@link MAX_METADATA_XML_CHARS} is not parsed for the extended fields (a note says so); the io reader's core
  * fields (sizes, calibration, channels, objective) are still used.
  * @see OME Data Model 2016-06, https://www.openmicroscopy.org/Schemas/Documentation/Generated/OME-2016-06/ome.html
@@ -339,11 +403,25 @@ export function acquisitionMetadataFrom(metadata: ImageMetadata | undefined, opt
         notes,
       }
     : { source: "none", physicalSizeUm: {}, lightSources: [], detectors: [], filters: [], channels: [], notes };
-  if (options.sidecarXml !== undefined) {
-    const side = omeXmlToModel(options.sidecarXml, options.sidecarName ?? "sidecar", notes);
-    if (side) base = mergeMetadata(base, side, options.sidecarName ?? "sidecar");
-  }
+  const sidecars: SidecarModel[] = [];
+  if (options.sidecarXml !== undefined) sidecars.push(omeXmlSidecar(options.sidecarXml, options.sidecarName ?? "sidecar"));
+  sidecars.push(...(options.sidecars ?? []));
+  if (sidecars.length > 0) base = mergeSidecars(base, sidecars);
   return dropUndefinedTop(base);
+}
+
+/**
+ * A stand-alone OME-XML document (e.g. `image.companion.ome`) as a sidecar model, ready for `mergeSidecars`.
+ * @param xml - OME-XML text.
+ * @param name - File name, for the record.
+ * @returns The sidecar; malformed, empty or oversized XML gives `metadata: undefined` with a note saying why.
+ * @see OME Data Model 2016-06, https://www.openmicroscopy.org/Schemas/Documentation/Generated/OME-2016-06/ome.html
+ * @example omeXmlSidecar("<not xml", "x.ome.xml").metadata; // undefined
+ */
+export function omeXmlSidecar(xml: string, name: string): SidecarModel {
+  const notes: string[] = [];
+  const metadata = omeXmlToModel(xml, name, notes);
+  return { name, format: "ome-xml", description: "OME-XML sidecar", ...(metadata ? { metadata } : {}), objectives: [], notes };
 }
 
 function safeExtras(xml: string, who: string, notes: string[]): OmeExtras | undefined {
@@ -410,39 +488,6 @@ export function metadataFromOmeXml(xml: string): AcquisitionMetadata {
   const m = omeXmlToModel(xml, "OME-XML", notes);
   if (!m) return { source: "none", physicalSizeUm: {}, lightSources: [], detectors: [], filters: [], channels: [], notes };
   return dropUndefinedTop({ ...m, notes: [...notes, ...m.notes] });
-}
-
-function mergeMetadata(a: AcquisitionMetadata, b: AcquisitionMetadata, name: string): AcquisitionMetadata {
-  const pick = <T>(x: T | undefined, y: T | undefined): T | undefined => (x !== undefined ? x : y);
-  const mergeObj = <T extends object>(x: T | undefined, y: T | undefined): T | undefined => (x || y ? ({ ...(y ?? {}), ...(x ?? {}) } as T) : undefined);
-  if (a.sizes && b.sizes && (a.sizes.c !== b.sizes.c || a.sizes.x !== b.sizes.x || a.sizes.y !== b.sizes.y)) {
-    (a.notes as string[]).push(`Sidecar ${name} describes a ${b.sizes.x}×${b.sizes.y} image with ${b.sizes.c} channel(s), the file a ${a.sizes.x}×${a.sizes.y} image with ${a.sizes.c}: check that the sidecar belongs to this file.`);
-  }
-  const n = Math.max(a.channels.length, b.channels.length);
-  const channels: ChannelMeta[] = [];
-  for (let c = 0; c < n; c++) channels.push({ ...(b.channels[c] ?? {}), ...(a.channels[c] ?? {}) });
-  return {
-    ...a,
-    source: a.source === "none" ? "ome-xml" : a.source,
-    sidecar: name,
-    imageName: pick(a.imageName, b.imageName),
-    imageDescription: pick(a.imageDescription, b.imageDescription),
-    acquisitionDate: pick(a.acquisitionDate, b.acquisitionDate),
-    sizes: pick(a.sizes, b.sizes),
-    dimensionOrder: pick(a.dimensionOrder, b.dimensionOrder),
-    pixelType: pick(a.pixelType, b.pixelType),
-    significantBits: pick(a.significantBits, b.significantBits),
-    physicalSizeUm: { ...b.physicalSizeUm, ...dropUndefinedTop({ ...a.physicalSizeUm }) },
-    timeIncrementS: pick(a.timeIncrementS, b.timeIncrementS),
-    experimenter: mergeObj(a.experimenter, b.experimenter),
-    microscope: mergeObj(a.microscope, b.microscope),
-    objective: mergeObj(a.objective, b.objective),
-    lightSources: a.lightSources.length ? a.lightSources : b.lightSources,
-    detectors: a.detectors.length ? a.detectors : b.detectors,
-    filters: a.filters.length ? a.filters : b.filters,
-    environment: mergeObj(a.environment, b.environment),
-    channels,
-  };
 }
 
 function dropUndefinedTop<T extends object>(o: T): T {

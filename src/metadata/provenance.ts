@@ -5,11 +5,11 @@
  * @module
  */
 import { XMLParser, XMLValidator } from "fast-xml-parser";
-import { InvalidArgumentError } from "../core/errors.js";
+import { InvalidArgumentError, UnsupportedFormatError } from "../core/errors.js";
 import { LIMIQC_VERSION, type Provenance } from "../core/provenance.js";
 import type { Quantity, Verdict } from "../core/quantity.js";
 import { escapeXml } from "../io/ome-xml.js";
-import type { AcquisitionMetadata } from "./model.js";
+import { type AcquisitionMetadata, MAX_METADATA_XML_CHARS } from "./model.js";
 
 /** Namespace of limiqc's QC MapAnnotations (OME StructuredAnnotations/MapAnnotation@Namespace). */
 export const LIMIQC_QC_NAMESPACE = "openmicroscopy.org/limiqc/qc";
@@ -88,13 +88,13 @@ export function flattenQcRecord(record: QcRecordLike): QcValue[] {
   return out;
 }
 
-/** Options of {@link exportQcOmeXml}. */
+/** Options of {@link exportQcOmeXml} and {@link embedQcInOmeXml}. */
 export interface QcOmeXmlOptions {
   /** Return only the `<StructuredAnnotations>` element (to paste into an existing OME-XML) instead of a whole OME document. @default false */
   readonly fragmentOnly?: boolean;
-  /** MapAnnotation namespace. @default "openmicroscopy.org/limiqc/qc" */
+  /** MapAnnotation namespace (xsd:anyURI). @default "openmicroscopy.org/limiqc/qc" */
   readonly namespace?: string;
-  /** Prefix of the annotation IDs ("Annotation:<prefix>:<n>"). @default "limiqc" */
+  /** Prefix of the annotation IDs ("Annotation:<prefix>:<n>"); no whitespace. @default "limiqc" */
   readonly idPrefix?: string;
 }
 
@@ -102,30 +102,39 @@ function fmtValue(q: QcValue): string {
   return `${q.value} ± ${q.uncertainty} ${q.unit}`;
 }
 
+/** Characters XML 1.0 cannot hold at all (C0 controls except tab/LF/CR, lone surrogates, U+FFFE/U+FFFF). */
+const XML_INVALID_CHARS = /[^\t\n\r\x20-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
 /**
- * QC result records as OME-XML (2016-06): one MapAnnotation per record in StructuredAnnotations.
- * @param records - limiqc result records (any protocol).
- * @param options - Fragment only, namespace, ID prefix.
- * @returns OME-XML text. Keys: `limiqc.function`, `limiqc.version`, `analysedAt`, `verdict`, `verdict.reason`,
- *   `input[i].file`, `input[i].sha256`, `options` (JSON), then one pair per value: `key` (or `key [NBO-Q name]`) → "value ± uncertainty unit".
- * @throws InvalidArgumentError when `records` is empty.
- * Notes: the document has no Image; the annotations travel with the image when pasted into its OME-XML
- * (with an `<AnnotationRef ID="Annotation:limiqc:0"/>` in the Image) or imported into OMERO as key–value pairs.
- * Validate with {@link checkQcOmeXml} (structural) or xmllint against ome.xsd.
- * @see OME 2016-06 MapAnnotation, https://www.openmicroscopy.org/Schemas/Documentation/Generated/OME-2016-06/ome_xsd.html#MapAnnotation
+ * Text made safe for an XML 1.0 document: characters XML cannot represent become U+FFFD, then &, <, >, " and ' are escaped.
+ * @param s - Any string.
+ * @returns Escaped text, usable in element content and in double-quoted attributes.
+ * @example xmlSafeText("a\u0001<b>"); // "a\uFFFD&lt;b&gt;"
  */
-export function exportQcOmeXml(records: readonly QcRecordLike[], options: QcOmeXmlOptions = {}): string {
-  if (records.length === 0) throw new InvalidArgumentError("exportQcOmeXml got no records.", "Pass the result records of one or more limiqc analyses.");
+export function xmlSafeText(s: string): string {
+  return escapeXml(s.replace(XML_INVALID_CHARS, "\uFFFD"));
+}
+
+function resolveQcXmlOptions(options: QcOmeXmlOptions): { ns: string; prefix: string } {
   const ns = options.namespace ?? LIMIQC_QC_NAMESPACE;
   const prefix = options.idPrefix ?? "limiqc";
-  const lines: string[] = ["  <StructuredAnnotations>"];
+  if (prefix === "" || /\s/.test(prefix)) {
+    throw new InvalidArgumentError(`idPrefix is "${prefix}"; OME annotation IDs ("Annotation:<prefix>:<n>") cannot contain whitespace or be empty.`, "Use a prefix such as \"limiqc\" or \"qc-2024\".");
+  }
+  if (/\s/.test(ns)) throw new InvalidArgumentError(`namespace is "${ns}"; a MapAnnotation namespace is a URI and cannot contain whitespace.`, `Use e.g. "${LIMIQC_QC_NAMESPACE}".`);
+  return { ns, prefix };
+}
+
+/** The MapAnnotation elements of `records` (one per record), indented by `indent`, element names prefixed with `el` ("" or "ome:"). */
+function mapAnnotationLines(records: readonly QcRecordLike[], ns: string, ids: readonly string[], indent: string, el: string): string[] {
+  const lines: string[] = [];
   records.forEach((r, i) => {
     const p = r.provenance;
-    lines.push(`    <MapAnnotation ID="Annotation:${escapeXml(prefix)}:${i}" Namespace="${escapeXml(ns)}">`);
-    lines.push(`      <Description>${escapeXml(`limiqc QC record: ${p?.fn ?? "unknown analysis"}`)}</Description>`);
-    lines.push("      <Value>");
+    lines.push(`${indent}<${el}MapAnnotation ID="${xmlSafeText(ids[i])}" Namespace="${xmlSafeText(ns)}">`);
+    lines.push(`${indent}  <${el}Description>${xmlSafeText(`limiqc QC record: ${p?.fn ?? "unknown analysis"}`)}</${el}Description>`);
+    lines.push(`${indent}  <${el}Value>`);
     const pair = (k: string, v: string): void => {
-      lines.push(`        <M K="${escapeXml(k)}">${escapeXml(v)}</M>`);
+      lines.push(`${indent}    <${el}M K="${xmlSafeText(k)}">${xmlSafeText(v)}</${el}M>`);
     };
     pair("limiqc.function", p?.fn ?? "unknown");
     pair("limiqc.version", p?.version ?? LIMIQC_VERSION);
@@ -140,17 +149,107 @@ export function exportQcOmeXml(records: readonly QcRecordLike[], options: QcOmeX
     });
     if (p?.options) pair("options", JSON.stringify(p.options));
     for (const q of flattenQcRecord(r)) pair(q.nboQ ? `${q.key} [${q.nboQ}]` : q.key, fmtValue(q));
-    lines.push("      </Value>", "    </MapAnnotation>");
+    lines.push(`${indent}  </${el}Value>`, `${indent}</${el}MapAnnotation>`);
   });
-  lines.push("  </StructuredAnnotations>");
+  return lines;
+}
+
+/**
+ * QC result records as OME-XML (2016-06): one MapAnnotation per record in StructuredAnnotations.
+ * @param records - limiqc result records (any protocol).
+ * @param options - Fragment only, namespace, ID prefix.
+ * @returns OME-XML text. Keys: `limiqc.function`, `limiqc.version`, `analysedAt`, `verdict`, `verdict.reason`,
+ *   `input[i].file`, `input[i].sha256`, `options` (JSON), then one pair per value: `key` (or `key [NBO-Q name]`) → "value ± uncertainty unit".
+ * @throws InvalidArgumentError when `records` is empty, or the ID prefix / namespace contains whitespace.
+ * Notes: the document has no Image; {@link embedQcInOmeXml} puts the annotations into an image's own OME-XML (with
+ * an AnnotationRef in each Image), or OMERO imports them as key–value pairs. Characters XML 1.0 cannot hold become
+ * U+FFFD. The output validates against the official ome.xsd 2016-06 and against limiqc's subset schema
+ * data/schemas/limiqc-ome-qc.xsd (`xmllint --noout --schema data/schemas/limiqc-ome-qc.xsd out.ome.xml`);
+ * {@link checkQcOmeXml} is a quick structural check without a validator.
+ * @see OME 2016-06 MapAnnotation, https://www.openmicroscopy.org/Schemas/Documentation/Generated/OME-2016-06/ome_xsd.html#MapAnnotation
+ * @example exportQcOmeXml([psfRecord]).includes('<MapAnnotation ID="Annotation:limiqc:0"'); // true
+ */
+export function exportQcOmeXml(records: readonly QcRecordLike[], options: QcOmeXmlOptions = {}): string {
+  if (records.length === 0) throw new InvalidArgumentError("exportQcOmeXml got no records.", "Pass the result records of one or more limiqc analyses.");
+  const { ns, prefix } = resolveQcXmlOptions(options);
+  const ids = records.map((_, i) => `Annotation:${prefix}:${i}`);
+  const lines = ["  <StructuredAnnotations>", ...mapAnnotationLines(records, ns, ids, "    ", ""), "  </StructuredAnnotations>"];
   if (options.fragmentOnly) return `${lines.map((l) => l.slice(2)).join("\n")}\n`;
   return [
     '<?xml version="1.0" encoding="UTF-8"?>',
-    `<OME xmlns="${OME_NAMESPACE}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="${OME_NAMESPACE} ${OME_NAMESPACE}/ome.xsd" Creator="limiqc ${escapeXml(LIMIQC_VERSION)}">`,
+    `<OME xmlns="${OME_NAMESPACE}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xsi:schemaLocation="${OME_NAMESPACE} ${OME_NAMESPACE}/ome.xsd" Creator="limiqc ${xmlSafeText(LIMIQC_VERSION)}">`,
     ...lines,
     "</OME>",
     "",
   ].join("\n");
+}
+
+const escapeRe = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Puts QC records into an image's own OME-XML: MapAnnotations appended to its StructuredAnnotations (created in schema
+ * order when absent) and an `<AnnotationRef>` to each of them at the end of every Image, so the QC numbers travel with
+ * the image (e.g. as the companion OME-XML or the ImageDescription of an OME-TIFF).
+ * @param omeXml - The image's OME-XML document (2016-06 namespace, default or prefixed).
+ * @param records - limiqc result records.
+ * @param options - Namespace and ID prefix (`fragmentOnly` is ignored).
+ * @returns The document with the annotations added; everything else is left byte-for-byte as it was.
+ * @throws InvalidArgumentError for no records, a document that is not well-formed XML, larger than
+ *   MAX_METADATA_XML_CHARS, without an OME root in the 2016-06 namespace, or without an Image.
+ * @throws UnsupportedFormatError for a BinaryOnly placeholder (its metadata live in another file) or a document whose
+ *   Image closing tags cannot be located unambiguously (e.g. an Image element inside an XMLAnnotation).
+ * Notes: annotation IDs never collide with the document's own: the ID prefix gets a number appended while
+ * "Annotation:<prefix>:" is taken. AnnotationRef is the last child of Image in ome.xsd, so it goes right before
+ * `</Image>`; StructuredAnnotations comes after the last Image and before any ROI.
+ * @see OME 2016-06 Image/AnnotationRef and StructuredAnnotations, https://www.openmicroscopy.org/Schemas/Documentation/Generated/OME-2016-06/ome.html
+ * @example embedQcInOmeXml(METADATA_SAMPLE_OME_XML, [psfRecord]).includes('<AnnotationRef ID="Annotation:limiqc:0"/>'); // true
+ */
+export function embedQcInOmeXml(omeXml: string, records: readonly QcRecordLike[], options: QcOmeXmlOptions = {}): string {
+  if (records.length === 0) throw new InvalidArgumentError("embedQcInOmeXml got no records.", "Pass the result records of one or more limiqc analyses.");
+  const { ns } = resolveQcXmlOptions(options);
+  let { prefix } = resolveQcXmlOptions(options);
+  if (omeXml.length > MAX_METADATA_XML_CHARS) {
+    throw new InvalidArgumentError(`The OME-XML is ${omeXml.length} characters long (limit ${MAX_METADATA_XML_CHARS}).`, "Embed into the companion OME-XML of a smaller file set, or attach the QC document (exportQcOmeXml) separately.");
+  }
+  const v = XMLValidator.validate(omeXml);
+  if (v !== true) throw new InvalidArgumentError(`The OME-XML is not well-formed (line ${v.err.line}: ${v.err.msg}).`, "Pass the image's complete OME-XML document (e.g. from `limiqc info --ome-xml` or the .companion.ome file).");
+  const el = /<([A-Za-z_][\w.-]*:)?OME[\s>/]/.exec(omeXml)?.[1] ?? "";
+  const imageTag = `${el}Image`;
+  const doc = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "@_", isArray: (name) => name === imageTag }).parse(omeXml) as Record<string, unknown>;
+  const ome = doc[`${el}OME`] as Record<string, unknown> | undefined;
+  const nsAttr = ome?.[`@_xmlns${el ? `:${el.slice(0, -1)}` : ""}`];
+  if (!ome || nsAttr !== OME_NAMESPACE) {
+    throw new InvalidArgumentError(`The document's root is not an OME element in the ${OME_NAMESPACE} namespace${typeof nsAttr === "string" ? ` (found namespace "${nsAttr}")` : ""}.`, "Convert older OME-XML to 2016-06 with Bio-Formats (bfconvert) first.");
+  }
+  if (ome[`${el}BinaryOnly`] !== undefined) {
+    throw new UnsupportedFormatError("This OME-XML is a BinaryOnly placeholder; its metadata live in the companion file it names.", "Embed the QC records into that companion OME-XML file instead.");
+  }
+  const taken = new Set([...omeXml.matchAll(/\bID\s*=\s*"(Annotation:[^"]*)"/g)].map((m) => m[1]));
+  const base = prefix;
+  for (let n = 2; [...taken].some((id) => id.startsWith(`Annotation:${prefix}:`)); n++) prefix = `${base}${n}`;
+  const ids = records.map((_, i) => `Annotation:${prefix}:${i}`);
+  const imageCount = ((ome[imageTag] as unknown[] | undefined) ?? []).length;
+  if (imageCount === 0) throw new InvalidArgumentError("The OME-XML has no Image to attach the QC records to.", "Use exportQcOmeXml for a stand-alone QC document, or pass the image's own OME-XML.");
+  const imageClose = new RegExp(`</${escapeRe(el)}Image\\s*>`, "g");
+  const closings = [...omeXml.matchAll(imageClose)].length;
+  if (closings !== imageCount) {
+    throw new UnsupportedFormatError(`Found ${closings} </${el}Image> closing tags for ${imageCount} Image elements; cannot place the AnnotationRefs unambiguously.`, "Use exportQcOmeXml and attach the QC document separately, or remove nested OME content (e.g. inside an XMLAnnotation).");
+  }
+  const refs = ids.map((id) => `<${el}AnnotationRef ID="${xmlSafeText(id)}"/>`).join("");
+  let out = omeXml.replace(imageClose, (m) => `${refs}${m}`);
+  const annotations = mapAnnotationLines(records, ns, ids, "    ", el).join("\n");
+  const saClose = new RegExp(`</${escapeRe(el)}StructuredAnnotations\\s*>`);
+  const saEmpty = new RegExp(`<${escapeRe(el)}StructuredAnnotations\\s*/>`);
+  if (saClose.test(out)) out = out.replace(saClose, (m) => `\n${annotations}\n  ${m}`);
+  else if (saEmpty.test(out)) out = out.replace(saEmpty, `<${el}StructuredAnnotations>\n${annotations}\n  </${el}StructuredAnnotations>`);
+  else {
+    const block = `  <${el}StructuredAnnotations>\n${annotations}\n  </${el}StructuredAnnotations>\n`;
+    const roi = new RegExp(`<${escapeRe(el)}ROI[\\s>/]`).exec(out);
+    const close = out.lastIndexOf(`</${el}OME`);
+    const at = roi ? roi.index : close;
+    out = `${out.slice(0, at)}${block}${out.slice(at)}`;
+  }
+  return out;
 }
 
 /** Result of {@link checkQcOmeXml}. */
@@ -167,8 +266,9 @@ export interface OmeXmlCheck {
  * (Description?, AnnotationRef*, Value); every `M` has a `K` attribute.
  * @param xml - The document from {@link exportQcOmeXml}.
  * @returns Whether it passed, and the problems found.
- * Notes: this is not a full XSD validation (limiqc ships no XML Schema validator); it checks the subset of the
- * schema the exporter uses. A full check: `xmllint --noout --schema ome.xsd file.ome.xml`.
+ * Notes: this is a quick check without an XML Schema validator; it checks the subset of the schema the exporter
+ * uses. Schema validation: `xmllint --noout --schema data/schemas/limiqc-ome-qc.xsd file.ome.xml` (limiqc's subset
+ * schema, used in CI) or `--schema ome.xsd` (the full official schema, see data/schemas/README.md).
  */
 export function checkQcOmeXml(xml: string): OmeXmlCheck {
   const problems: string[] = [];

@@ -64,7 +64,8 @@ describe("metadata model and completeness on fixtures", () => {
     expect(missing.length).toBeGreaterThan(20);
     expect(missing.every((f) => (f.fix ?? "").length > 10)).toBe(true);
     expect(r.verdict.level).toBe("fail");
-    expect(r.verdict.reason).toMatch(/items .* are in the metadata/);
+    expect(r.verdict.reason).toMatch(/Tier-≤1 metadata items present \(\d+ of 29\) is [\d.]+ %; the limit is ≥ 50/);
+    expect(r.completeness.checks.find((c) => c.criterion === "tier-completeness")?.level).toBe("fail");
   });
 
   test("bundled sample: planted gaps and inconsistencies are all found", async () => {
