@@ -11,9 +11,9 @@ export interface AcceptanceCriterion {
   /** Name of the field in the protocol's result record this criterion reads. */
   readonly metric: string;
   readonly unit: string;
-  /** Value at or beyond which the verdict is "fail". */
+  /** Value beyond which (strictly: above for "max", below for "min") the verdict is "fail"; the limit itself passes. */
   readonly fail: number;
-  /** Value at or beyond which the verdict is "warn" (optional early warning). */
+  /** Value beyond which (strictly) the verdict is "warn" (optional early warning). */
   readonly warn?: number;
   /** "max": larger is worse (ratio ≤ 1.5). "min": smaller is worse (uniformity ≥ 50 %). */
   readonly direction: "max" | "min";
