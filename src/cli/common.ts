@@ -12,17 +12,25 @@ export interface Command {
 }
 
 /**
- * Writes a JSON result record. Refuses to replace an existing file unless `force` is set, and writes
- * through a temporary file so an interrupted write never leaves half a record under the final name.
+ * Writes a text file (report, export). Refuses to replace an existing file unless `force` is set, and writes
+ * through a temporary file so an interrupted write never leaves half a file under the final name.
+ * @throws LimiqcError when the file exists and force is false
+ */
+export function writeTextFile(path: string, text: string, force = false): void {
+  if (existsSync(path) && !force) {
+    throw new LimiqcError(`${path} already exists; limiqc does not overwrite saved results.`, "Choose another path, or add --force to replace it.");
+  }
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, path);
+}
+
+/**
+ * Writes a JSON result record, like {@link writeTextFile} (never replaces an existing file without `force`).
  * @throws LimiqcError when the file exists and force is false
  */
 export function writeJsonFile(path: string, record: unknown, force = false): void {
-  if (existsSync(path) && !force) {
-    throw new LimiqcError(`${path} already exists; limiqc does not overwrite saved results.`, "Choose another --json path, or add --force to replace it.");
-  }
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, `${JSON.stringify(record, null, 2)}\n`);
-  renameSync(tmp, path);
+  writeTextFile(path, `${JSON.stringify(record, null, 2)}\n`, force);
 }
 
 /**

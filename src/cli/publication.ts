@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { InvalidArgumentError, LimiqcError } from "../core/errors.js";
 import type { QcRecordLike } from "../metadata/provenance.js";
 import { ANALYSIS_WORKFLOW_TYPES, type AnalysisWorkflowType } from "../publication/analysis.js";
 import type { PublicationChecklistResult } from "../publication/checklist.js";
 import { publicationChecklistFile, publicationFileMarkdown } from "../publication/file.js";
-import { type Command, writeJsonFile } from "./common.js";
+import { type Command, writeJsonFile, writeTextFile } from "./common.js";
 
 function readJson(path: string, what: string, example: string): unknown {
   if (!existsSync(path)) throw new InvalidArgumentError(`${what} file ${path} does not exist.`, `Give the path of a JSON file, e.g. ${example}.`);
@@ -30,15 +30,6 @@ function readRecord(path: string, what: string): QcRecordLike {
   const raw = readJson(path, what, "a limiqc result record written with --json");
   if (!raw || typeof raw !== "object" || Array.isArray(raw)) throw new InvalidArgumentError(`${what} file ${path} holds no JSON object.`, "Give a limiqc result record written with --json.");
   return raw as QcRecordLike;
-}
-
-function writeTextFile(path: string, text: string, force: boolean): void {
-  if (existsSync(path) && !force) {
-    throw new LimiqcError(`${path} already exists; limiqc does not overwrite saved reports.`, "Choose another --markdown path, or add --force to replace it.");
-  }
-  const tmp = `${path}.tmp-${process.pid}`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, path);
 }
 
 function printChecklist(title: string, r: PublicationChecklistResult): void {
