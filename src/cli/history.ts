@@ -1,29 +1,52 @@
 import { existsSync, renameSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
 import { parseArgs } from "node:util";
 import { InvalidArgumentError, LimiqcError } from "../core/errors.js";
+import { sha256 } from "../core/provenance.js";
+import { measureCoregistrationFile } from "../coregistration/file.js";
+import { analyseCameraSeries } from "../detector/camera.js";
+import { readCameraSeries } from "../detector/series-io.js";
 import { exportHistoryCsv, exportHistoryJson, importHistoryFile } from "../history/exchange.js";
 import { type HistoryStore, historyStoreLocation, isPostgresLocation, openHistoryStore } from "../history/store.js";
-import { type HistoryContext, historyFromBeadPsf, historyFromFieldUniformity, historyFromPowerLog } from "../history/from-results.js";
+import {
+  type HistoryContext,
+  historyFromBeadPsf,
+  historyFromCoregistration,
+  historyFromDetector,
+  historyFromFieldUniformity,
+  historyFromPowerLog,
+  historyFromStage,
+} from "../history/from-results.js";
 import { printHtmlToPdf } from "../history/pdf.js";
 import { historyPeriodReportHtml } from "../history/report.js";
 import { watchFolder } from "../history/watch.js";
+import { inputAcquisitionTime } from "../history/acquisition-time.js";
 import type { HistoryRecord } from "../history/types.js";
+import type { ImageView } from "../image/types.js";
+import { openImageFile } from "../io/tiff-reader.js";
 import type { OpticalSetup } from "../optics/resolution.js";
 import { analysePowerLog } from "../power/analyse.js";
 import { readPowerLog } from "../power/parse.js";
 import { measureBeadPsfFile } from "../resolution/file.js";
+import { analyseStageSeries, parseStagePositions } from "../stage/analyse.js";
+import { measureStageRepeatability } from "../stage/repeatability.js";
 import { measureFieldUniformityFile } from "../uniformity/file.js";
 import { analyseHistoryTrends } from "../history/trends.js";
 import { type Command, numberOption, OPTICS_OPTIONS, OPTICS_USAGE, opticsFromFlags, writeJsonFile } from "./common.js";
+import { readTimeSeries } from "./power.js";
 
 /** Usage line of one subcommand. */
 const usageOf = (sub: string): string => USAGE.split("\n").find((l) => l.includes(`limiqc history ${sub} `))?.trim() ?? USAGE;
 
 const STORE = "--store PATH|postgres://USER@HOST/DB";
 const RUN_ARGS = `--instrument X [${STORE}] [--objective O] [--acquired-at ISO] ${OPTICS_USAGE}`;
+/** Protocols of run: each positional is a file, except for ptc (a camera acquisition folder or its manifest). */
+const RUN_WHAT = "psf|flatness|power|coreg|stage FILE... | ptc FOLDER...";
+const WATCH_ARGS = `psf|flatness|power|coreg|stage --instrument X [${STORE}] [--objective O] [--stable-s S] [--pattern REGEX] [optics flags as run] (not ptc: run it on the finished folder)`;
 const USAGE = [
-  `limiqc history run psf|flatness|power FILE... ${RUN_ARGS}`,
-  `limiqc history watch FOLDER psf|flatness|power --instrument X [${STORE}] [--objective O] [--stable-s S] [--pattern REGEX] [optics flags as run]`,
+  `limiqc history run ${RUN_WHAT} ${RUN_ARGS}`,
+  `limiqc history watch FOLDER ${WATCH_ARGS}`,
   `limiqc history import FILE.json|FILE.csv... [${STORE}] [--instrument X [--objective O] [--acquired-at ISO]]`,
   `limiqc history export OUT.json|OUT.csv [${STORE}] [--instrument X] [--force]`,
   `limiqc history trends [${STORE}] --instrument X [--metric M] [--baseline-until DATE | --baseline-points N] [--json OUT] [--force]`,
@@ -50,28 +73,102 @@ async function storeRows(location: string, rows: readonly HistoryRecord[]): Prom
   }
 }
 
-const RUN_PROTOCOLS = ["psf", "flatness", "power"] as const;
+const RUN_PROTOCOLS = ["psf", "flatness", "power", "coreg", "stage", "ptc"] as const;
 type RunProtocol = (typeof RUN_PROTOCOLS)[number];
 
-/** Analyses one file with the protocol's default options and returns its history rows (prints a one-line summary). */
-async function analyseForHistory(protocol: RunProtocol, file: string, context: HistoryContext, optics: Partial<OpticalSetup>): Promise<HistoryRecord[]> {
+const TIFF_EXT = new Set([".tif", ".tiff"]);
+
+/** A stage repeatability image series as `limiqc stage` reads it: a T > 1, Z = 1 file as [T, ny, nx], else the stack. */
+async function readStageSeries(file: string): Promise<ImageView> {
+  const img = await openImageFile(file);
+  try {
+    const stack = await img.readStack(0, 0);
+    return img.metadata.sizeT > 1 && stack.shape[0] === 1 ? await readTimeSeries(img) : stack;
+  } finally {
+    await img.close();
+  }
+}
+
+/**
+ * Stage repeatability of one file with `limiqc stage`'s defaults (Gaussian localisation, QUAREP order 300/3000 µm,
+ * no detrending): a TIFF image series or a position table; the record's provenance names the file and its SHA-256.
+ */
+async function stageForHistory(file: string, context: HistoryContext): Promise<HistoryRecord[]> {
+  const digest = sha256(await readFile(file));
+  const inputs = [{ file, sha256: digest }];
+  if (TIFF_EXT.has(extname(file).toLowerCase())) {
+    const r = analyseStageSeries(await readStageSeries(file), { method: "gaussian", detrend: "none" });
+    console.log(`${file}: stage repeatability, ${r.verdict.level.toUpperCase()} — ${r.verdict.reason}`);
+    return historyFromStage({ ...r, provenance: { ...r.provenance, inputs } }, context);
+  }
+  const r = measureStageRepeatability(parseStagePositions(await readFile(file, "utf8")), { detrend: "none" });
+  console.log(`${file}: stage repeatability (position table), ${r.verdict.level.toUpperCase()} — ${r.verdict.reason}`);
+  return historyFromStage({ ...r, provenance: { ...r.provenance, inputs } }, context);
+}
+
+/**
+ * Analyses one file (for ptc: one acquisition folder) with the protocol's default options, those of the standalone
+ * command, and returns its history rows (prints a one-line summary).
+ */
+/**
+ * The context with the input's acquisition time when --acquired-at was not given: the same input must get the same
+ * time (it is part of the record's natural key), so storing it twice adds nothing; the analysis time would not.
+ */
+async function withAcquisitionTime(file: string, context: HistoryContext): Promise<HistoryContext> {
+  if (context.acquiredAt !== undefined) return context;
+  const t = await inputAcquisitionTime(file);
+  console.log(`  acquired ${t.iso} (${t.from === "metadata" ? "from the image metadata" : "the file's modification time; --acquired-at sets it"})`);
+  return { ...context, acquiredAt: t.iso };
+}
+
+async function analyseForHistory(protocol: RunProtocol, file: string, givenContext: HistoryContext, optics: Partial<OpticalSetup>): Promise<HistoryRecord[]> {
+  if (protocol === "power") {
+    const res = analysePowerLog(await readPowerLog(file));
+    console.log(`${file}: power log, ${res.verdict.level.toUpperCase()} — ${res.verdict.reason}`);
+    // a power log dates itself (its first timestamp); only a log without one needs the file's time
+    return historyFromPowerLog(res, res.startTime === null ? await withAcquisitionTime(file, givenContext) : givenContext);
+  }
+  const context = (): Promise<HistoryContext> => withAcquisitionTime(file, givenContext);
   if (protocol === "psf") {
     const res = await measureBeadPsfFile(file, { optics: optics });
     console.log(`${file}: bead PSF, ${res.verdict.level.toUpperCase()} — ${res.verdict.reason}`);
-    return historyFromBeadPsf(res, context);
+    return historyFromBeadPsf(res, await context());
   }
   if (protocol === "flatness") {
     const res = await measureFieldUniformityFile(file);
     console.log(`${file}: field uniformity, ${res.verdict.level.toUpperCase()} — ${res.verdict.reason}`);
-    return historyFromFieldUniformity(res, context);
+    return historyFromFieldUniformity(res, await context());
   }
-  const res = analysePowerLog(await readPowerLog(file));
-  console.log(`${file}: power log, ${res.verdict.level.toUpperCase()} — ${res.verdict.reason}`);
-  return historyFromPowerLog(res, context);
+  if (protocol === "coreg") {
+    // as `limiqc coreg`: modality, NA and immersion from the flags (else the file); wavelengths per channel from the file
+    if (optics.modality === undefined) console.log("note: --modality not given; assuming widefield for the theoretical resolution (the ratio depends on it).");
+    const coregOptics: Partial<OpticalSetup> = {
+      modality: optics.modality ?? "widefield",
+      ...(optics.na !== undefined ? { na: optics.na } : {}),
+      ...(optics.immersionIndex !== undefined ? { immersionIndex: optics.immersionIndex } : {}),
+    };
+    const res = await measureCoregistrationFile(file, { optics: coregOptics });
+    console.log(`${file}: co-registration, ${res.verdict.level.toUpperCase()} — ${res.verdict.reason}`);
+    return historyFromCoregistration(res, await context());
+  }
+  if (protocol === "stage") return stageForHistory(file, await context());
+  if (protocol === "ptc") {
+    const res = analyseCameraSeries(await readCameraSeries(file), { spec: {} });
+    console.log(`${file}: camera photon transfer, ${res.verdict.level.toUpperCase()} — ${res.verdict.reason}`);
+    return historyFromDetector(res, await context());
+  }
+  throw new InvalidArgumentError(`Unknown protocol "${protocol}".`, `Use one of ${RUN_PROTOCOLS.join(", ")}.`);
 }
 
 /** Protocol ids accepted for the command names (the SOP folders' names). */
-const PROTOCOL_ALIASES: Readonly<Record<string, RunProtocol>> = { resolution: "psf", "field-uniformity": "flatness", "illumination-power": "power" };
+const PROTOCOL_ALIASES: Readonly<Record<string, RunProtocol>> = {
+  resolution: "psf",
+  "field-uniformity": "flatness",
+  "illumination-power": "power",
+  "co-registration": "coreg",
+  "stage-focus": "stage",
+  detector: "ptc",
+};
 
 function checkProtocol(protocolArg: string | undefined): RunProtocol {
   const protocol = protocolArg === undefined ? undefined : (PROTOCOL_ALIASES[protocolArg] ?? protocolArg);
@@ -80,7 +177,6 @@ function checkProtocol(protocolArg: string | undefined): RunProtocol {
   }
   return protocol as RunProtocol;
 }
-
 
 const RUN_OPTIONS = {
   store: { type: "string" },
@@ -96,6 +192,12 @@ async function runWatch(args: string[]): Promise<number> {
   const location = historyStoreLocation(values.store);
   const [folder, protocolArg] = positionals;
   const protocol = checkProtocol(protocolArg);
+  if (protocol === "ptc") {
+    throw new InvalidArgumentError(
+      "history watch: ptc cannot be watched: it analyses a whole camera acquisition (flat and dark series at many levels, one folder), not files one by one as they appear.",
+      `Once the acquisition is complete, run: limiqc run ptc ${folder ?? "FOLDER"} --instrument ${values.instrument ?? "X"}`,
+    );
+  }
   if (!folder) throw new InvalidArgumentError("history watch: no folder.", `Usage: ${usageOf("watch")}`);
   if (!values.instrument) throw new InvalidArgumentError("history watch: no --instrument given.", "Name the instrument (--instrument X).");
   const context: HistoryContext = { instrument: values.instrument, objective: values.objective ?? null };
@@ -122,13 +224,13 @@ async function runWatch(args: string[]): Promise<number> {
   return 0;
 }
 
-/** Analyses each file with the protocol's default options (optics from the file, else the flags) and stores the rows. */
+/** Analyses each file (ptc: each folder) with the protocol's default options (optics from the file, else the flags) and stores the rows. */
 async function runRun(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args, allowPositionals: true, options: RUN_OPTIONS });
   const location = historyStoreLocation(values.store);
   const [protocolArg, ...files] = positionals;
   const protocol = checkProtocol(protocolArg);
-  if (files.length === 0) throw new InvalidArgumentError("history run: no input file.", `Usage: ${usageOf("run")}`);
+  if (files.length === 0) throw new InvalidArgumentError(`history run: no input ${protocol === "ptc" ? "folder" : "file"}.`, `Usage: ${usageOf("run")}`);
   if (!values.instrument) throw new InvalidArgumentError("history run: no --instrument given.", "Name the instrument the files were acquired on (--instrument X).");
   const context: HistoryContext = { instrument: values.instrument, objective: values.objective ?? null, acquiredAt: values["acquired-at"] };
   const optics = opticsFromFlags(values);
@@ -264,7 +366,7 @@ async function runReport(args: string[]): Promise<number> {
 
 /**
  * `limiqc history run|watch|import|export|trends|report`: the QC history store. `import` takes history exports (JSON/CSV) and result
- * records of `limiqc psf|flatness|power --json` (with --instrument).
+ * records of `limiqc psf|flatness|power|coreg|stage|ptc --json` (with --instrument).
  */
 export const historyCommand: Command = {
   name: "history",
@@ -282,11 +384,11 @@ export const historyCommand: Command = {
   },
 };
 
-/** `limiqc run PROTOCOL FILE...`: analyse and store in one go (same as `history run`). */
+/** `limiqc run PROTOCOL FILE...` (ptc: FOLDER...): analyse and store in one go (same as `history run`). */
 export const runCommand: Command = {
   name: "run",
   summary: "Analyse QC acquisitions and save every result in the QC history store in one go (all files or none)",
-  usage: `limiqc run psf|flatness|power FILE... ${RUN_ARGS}`,
+  usage: `limiqc run ${RUN_WHAT} ${RUN_ARGS}`,
   run: runRun,
 };
 
@@ -294,7 +396,7 @@ export const runCommand: Command = {
 export const watchCommand: Command = {
   name: "watch",
   summary: "Watch an acquisition folder; analyse and store each new file once it is completely written (Ctrl-C stops)",
-  usage: `limiqc watch FOLDER psf|flatness|power --instrument X [${STORE}] [--objective O] [--stable-s S] [--pattern REGEX] [optics flags as run]`,
+  usage: `limiqc watch FOLDER ${WATCH_ARGS}`,
   run: runWatch,
 };
 

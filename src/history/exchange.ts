@@ -215,7 +215,7 @@ export function parseHistoryCsv(text: string, source = "CSV"): HistoryRecord[] {
 
 /**
  * Imports a file into a store in one transaction: a history export (.json or .csv, by extension), or a protocol
- * result record (`limiqc psf|flatness|power --json`), which needs a context naming the instrument.
+ * result record (`limiqc psf|flatness|power|coreg|stage|ptc --json`), which needs a context naming the instrument.
  *
  * @param store - An open store.
  * @param path - File path; ".csv" is read as CSV, anything else as JSON.

@@ -14,3 +14,4 @@ export * from "./samples.js";
 export * from "./report.js";
 export * from "./watch.js";
 export * from "./pdf.js";
+export * from "./acquisition-time.js";

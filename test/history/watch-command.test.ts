@@ -109,6 +109,10 @@ describe.each(backends)("limiqc watch / run into $name", (b) => {
     });
     expect(await new Promise((res) => child.on("exit", res))).toBe(0);
     expect(out).toMatch(/4 record\(s\) stored, 0 already there \(4 in total\)/);
+    // the same file stored again later, still without --acquired-at: same acquisition time, so nothing new
+    const again = startCli(["run", "flatness", good, "--instrument", "scope-r", "--store", store]);
+    expect(await again.done).toBe(0);
+    expect(again.output().out).toMatch(/acquired .*file's modification time[\s\S]*0 record\(s\) stored, 4 already there \(4 in total\)/);
   });
 });
 
