@@ -36,8 +36,12 @@ import { analyseHistoryTrends } from "../history/trends.js";
 import { type Command, numberOption, OPTICS_OPTIONS, OPTICS_USAGE, opticsFromFlags, writeJsonFile } from "./common.js";
 import { readTimeSeries } from "./power.js";
 
-/** Usage line of one subcommand. */
-const usageOf = (sub: string): string => USAGE.split("\n").find((l) => l.includes(`limiqc history ${sub} `))?.trim() ?? USAGE;
+/** Usage line of one subcommand; run, watch and report are shown as the top-level commands they also are. */
+function usageOf(sub: string): string {
+  const line = USAGE.split("\n").find((l) => l.includes(`limiqc history ${sub} `))?.trim();
+  if (line === undefined) return USAGE;
+  return ["run", "watch", "report"].includes(sub) ? line.replace("limiqc history ", "limiqc ") : line;
+}
 
 const STORE = "--store PATH|postgres://USER@HOST/DB";
 const RUN_ARGS = `--instrument X [${STORE}] [--objective O] [--acquired-at ISO] ${OPTICS_USAGE}`;
@@ -194,12 +198,12 @@ async function runWatch(args: string[]): Promise<number> {
   const protocol = checkProtocol(protocolArg);
   if (protocol === "ptc") {
     throw new InvalidArgumentError(
-      "history watch: ptc cannot be watched: it analyses a whole camera acquisition (flat and dark series at many levels, one folder), not files one by one as they appear.",
+      "watch: ptc cannot be watched: it analyses a whole camera acquisition (flat and dark series at many levels, one folder), not files one by one as they appear.",
       `Once the acquisition is complete, run: limiqc run ptc ${folder ?? "FOLDER"} --instrument ${values.instrument ?? "X"}`,
     );
   }
-  if (!folder) throw new InvalidArgumentError("history watch: no folder.", `Usage: ${usageOf("watch")}`);
-  if (!values.instrument) throw new InvalidArgumentError("history watch: no --instrument given.", "Name the instrument (--instrument X).");
+  if (!folder) throw new InvalidArgumentError("watch: no folder.", `Usage: ${usageOf("watch")}`);
+  if (!values.instrument) throw new InvalidArgumentError("watch: no --instrument given.", "Name the instrument (--instrument X).");
   const context: HistoryContext = { instrument: values.instrument, objective: values.objective ?? null };
   const optics = opticsFromFlags(values);
   const stableS = numberOption("stable-s", values["stable-s"], { positive: true, example: "5" }) ?? 2;
@@ -230,8 +234,8 @@ async function runRun(args: string[]): Promise<number> {
   const location = historyStoreLocation(values.store);
   const [protocolArg, ...files] = positionals;
   const protocol = checkProtocol(protocolArg);
-  if (files.length === 0) throw new InvalidArgumentError(`history run: no input ${protocol === "ptc" ? "folder" : "file"}.`, `Usage: ${usageOf("run")}`);
-  if (!values.instrument) throw new InvalidArgumentError("history run: no --instrument given.", "Name the instrument the files were acquired on (--instrument X).");
+  if (files.length === 0) throw new InvalidArgumentError(`run: no input ${protocol === "ptc" ? "folder" : "file"}.`, `Usage: ${usageOf("run")}`);
+  if (!values.instrument) throw new InvalidArgumentError("run: no --instrument given.", "Name the instrument the files were acquired on (--instrument X).");
   const context: HistoryContext = { instrument: values.instrument, objective: values.objective ?? null, acquiredAt: values["acquired-at"] };
   const optics = opticsFromFlags(values);
 
