@@ -23,8 +23,6 @@ import { historyPeriodReportHtml } from "../history/report.js";
 import { watchFolder } from "../history/watch.js";
 import { inputAcquisitionTime } from "../history/acquisition-time.js";
 import type { HistoryRecord } from "../history/types.js";
-import type { ImageView } from "../image/types.js";
-import { openImageFile } from "../io/tiff-reader.js";
 import type { OpticalSetup } from "../optics/resolution.js";
 import { analysePowerLog } from "../power/analyse.js";
 import { readPowerLog } from "../power/parse.js";
@@ -34,7 +32,7 @@ import { measureStageRepeatability } from "../stage/repeatability.js";
 import { measureFieldUniformityFile } from "../uniformity/file.js";
 import { analyseHistoryTrends } from "../history/trends.js";
 import { type Command, numberOption, OPTICS_OPTIONS, OPTICS_USAGE, opticsFromFlags, writeJsonFile } from "./common.js";
-import { readTimeSeries } from "./power.js";
+import { readPlaneSeries } from "../io/series.js";
 
 /** Usage line of one subcommand; run, watch and report are shown as the top-level commands they also are. */
 function usageOf(sub: string): string {
@@ -82,17 +80,6 @@ type RunProtocol = (typeof RUN_PROTOCOLS)[number];
 
 const TIFF_EXT = new Set([".tif", ".tiff"]);
 
-/** A stage repeatability image series as `limiqc stage` reads it: a T > 1, Z = 1 file as [T, ny, nx], else the stack. */
-async function readStageSeries(file: string): Promise<ImageView> {
-  const img = await openImageFile(file);
-  try {
-    const stack = await img.readStack(0, 0);
-    return img.metadata.sizeT > 1 && stack.shape[0] === 1 ? await readTimeSeries(img) : stack;
-  } finally {
-    await img.close();
-  }
-}
-
 /**
  * Stage repeatability of one file with `limiqc stage`'s defaults (Gaussian localisation, QUAREP order 300/3000 µm,
  * no detrending): a TIFF image series or a position table; the record's provenance names the file and its SHA-256.
@@ -101,7 +88,7 @@ async function stageForHistory(file: string, context: HistoryContext): Promise<H
   const digest = sha256(await readFile(file));
   const inputs = [{ file, sha256: digest }];
   if (TIFF_EXT.has(extname(file).toLowerCase())) {
-    const r = analyseStageSeries(await readStageSeries(file), { method: "gaussian", detrend: "none" });
+    const r = analyseStageSeries(await readPlaneSeries(file), { method: "gaussian", detrend: "none" });
     console.log(`${file}: stage repeatability, ${r.verdict.level.toUpperCase()} — ${r.verdict.reason}`);
     return historyFromStage({ ...r, provenance: { ...r.provenance, inputs } }, context);
   }

@@ -2,6 +2,7 @@ import { extname } from "node:path";
 import { parseArgs } from "node:util";
 import { InvalidArgumentError } from "../core/errors.js";
 import { sha256 } from "../core/provenance.js";
+import { planeSeriesOf } from "../io/series.js";
 import { openImageFile } from "../io/tiff-reader.js";
 import { type ExpectedPower, type PowerLogResult, analysePowerLog } from "../power/analyse.js";
 import { type IntensityStabilityResult, measureIntensityStability } from "../power/intensity.js";
@@ -84,8 +85,7 @@ export const powerCommand: Command = {
     if (TIFF_EXT.has(extname(file).toLowerCase())) {
       const img = await openImageFile(file);
       try {
-        const stack = await img.readStack(0, 0);
-        const series = img.metadata.sizeT > 1 && stack.shape[0] === 1 ? await readTimeSeries(img) : stack;
+        const series = await planeSeriesOf(img);
         const r = measureIntensityStability(series, {
           frameIntervalS: num("interval", values.interval) ?? img.metadata.timeIncrementS ?? 1,
           ...(values.offset !== undefined ? { darkOffsetAdu: num("offset", values.offset) } : {}),
@@ -124,21 +124,3 @@ export const powerCommand: Command = {
     return 0;
   },
 };
-
-/** Reads a time-lapse stored with T > 1 and Z = 1 as a [T, ny, nx] stack (voxel size kept). */
-export async function readTimeSeries(img: Awaited<ReturnType<typeof openImageFile>>): Promise<import("../image/types.js").ImageView> {
-  const m = img.metadata;
-  const plane = m.sizeX * m.sizeY;
-  const first = await img.readPlane(0, 0, 0);
-  const Ctor = first.constructor as new (n: number) => typeof first;
-  const data = new Ctor(plane * m.sizeT);
-  data.set(first as never, 0);
-  for (let t = 1; t < m.sizeT; t++) data.set((await img.readPlane(0, 0, t)) as never, t * plane);
-  const px = m.physicalSizeUm;
-  return {
-    data,
-    shape: [m.sizeT, m.sizeY, m.sizeX],
-    ...(m.significantBits ? { bitDepth: m.significantBits } : {}),
-    ...(px?.x && px.y ? { voxelSizeUm: [1, px.y, px.x] as [number, number, number] } : {}),
-  };
-}

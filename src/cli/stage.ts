@@ -3,29 +3,17 @@ import { extname } from "node:path";
 import { parseArgs } from "node:util";
 import { InvalidArgumentError } from "../core/errors.js";
 import { sha256 } from "../core/provenance.js";
-import type { ImageView } from "../image/types.js";
-import { openImageFile } from "../io/tiff-reader.js";
 import { analyseStageSeries, parseDriftPositions, parseStagePositions } from "../stage/analyse.js";
 import { type StageDriftResult, localiseDriftSeries, measureStageDrift } from "../stage/drift.js";
 import type { BeadLocalisationMethod } from "../stage/localise.js";
 import { type StageRepeatabilityResult, measureStageRepeatability } from "../stage/repeatability.js";
 import { type Command, writeJsonFile, numberOption } from "./common.js";
-import { readTimeSeries } from "./power.js";
+import { readPlaneSeries } from "../io/series.js";
 
 const TIFF_EXT = new Set([".tif", ".tiff"]);
 const METHODS: readonly BeadLocalisationMethod[] = ["gaussian", "phase-correlation", "centroid"];
 
 const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { positive: true, example: "10" });
-
-async function readSeries(file: string): Promise<ImageView> {
-  const img = await openImageFile(file);
-  try {
-    const stack = await img.readStack(0, 0);
-    return img.metadata.sizeT > 1 && stack.shape[0] === 1 ? await readTimeSeries(img) : stack;
-  } finally {
-    await img.close();
-  }
-}
 
 function printRepeatability(r: StageRepeatabilityResult): void {
   const nm = (v: number): string => `${(v * 1000).toFixed(0)} nm`;
@@ -90,7 +78,7 @@ export const stageCommand: Command = {
       const threshold = num("threshold", values.threshold);
       let positions: ReturnType<typeof parseDriftPositions>;
       if (isTiff) {
-        const stack = await readSeries(file);
+        const stack = await readPlaneSeries(file);
         const interval = num("interval", values.interval) ?? 1;
         positions = localiseDriftSeries(stack, Array.from({ length: stack.shape[0] }, (_, i) => i * interval), { method, ...(pixelSizeUm ? { pixelSizeUm } : {}) });
       } else positions = parseDriftPositions(await readFile(file, "utf8"));
@@ -99,7 +87,7 @@ export const stageCommand: Command = {
       printDrift(d);
       record = { ...d, provenance: { ...d.provenance, inputs: [{ file, sha256: digest }] } };
     } else if (isTiff) {
-      const stack = await readSeries(file);
+      const stack = await readPlaneSeries(file);
       const r = analyseStageSeries(stack, { method, ...(pixelSizeUm ? { pixelSizeUm } : {}), ...(sizes ? { moveSizesUm: sizes } : {}), detrend: values.detrend ? "linear" : "none" });
       console.log(`${file}: ${stack.shape[0]} captures, bead found in ${stack.shape[0] - r.localisation.excluded.length} (${method})`);
       for (const e of r.localisation.excluded) console.log(`  frame ${e.frame} excluded: ${e.reason}`);

@@ -60,3 +60,4 @@ export {
   writeTiff,
 } from "./tiff-writer.js";
 export { type FileDescription, describeImageFile, formatFileDescription } from "./describe.js";
+export { planeSeriesOf, readPlaneSeries, readTimeSeries } from "./series.js";

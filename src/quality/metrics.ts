@@ -7,6 +7,7 @@
  */
 import { DimensionError, InsufficientDataError, InvalidArgumentError, LimiqcError } from "../core/errors.js";
 import { makeProvenance, type Provenance } from "../core/provenance.js";
+import { selectInPlace } from "../core/select.js";
 import { type Quantity, quantity, type Verdict, type VerdictLevel, VERDICT_RANK } from "../core/quantity.js";
 import { gaussianBlur, gaussianKernel1D } from "../image/blur.js";
 import { percentiles } from "../image/stats.js";
@@ -181,44 +182,6 @@ function boxSumsOfRow(d: ImageView["data"], off: number, nx: number, y: number, 
     b += colSum[x + 2] - colSum[x - 3];
     out[x] = b;
   }
-}
-
-/**
- * The k-th smallest value (0-based) of `a`, reordering `a` in place (Hoare quickselect, median-of-three pivot):
- * expected linear time. Afterwards a[0..k−1] ≤ a[k] ≤ a[k+1..].
- */
-function selectInPlace(a: Float32Array | Float64Array, k: number): number {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const mid = (lo + hi) >> 1;
-    // median of three to a[mid], then use it as pivot
-    if (a[mid] < a[lo]) swap(a, mid, lo);
-    if (a[hi] < a[lo]) swap(a, hi, lo);
-    if (a[hi] < a[mid]) swap(a, hi, mid);
-    const pivot = a[mid];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        swap(a, i, j);
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return a[k];
-  }
-  return a[k];
-}
-
-function swap(a: Float32Array | Float64Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
 }
 
 /** Median of `a` (mean of the two middle values for an even length), reordering `a` in place; linear time. */
