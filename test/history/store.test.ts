@@ -260,6 +260,19 @@ describe.each([SQLITE, POSTGRES])("history store on $name", (b) => {
     expect(await store.schemaVersion()).toBe(HISTORY_SCHEMA_VERSION);
     await store.close();
   });
+  test.runIf(b.available)("3 writer processes saving the same 500 records at once store each record once", async () => {
+    const location = await b.newStore("same-records");
+    await (await openHistoryStore(location)).close();
+    const runs = await Promise.all([0, 1, 2].map(() => runWorker(["write", location, "7", "500", "50"])));
+    for (const r of runs) {
+      expect(r.err).toBe("");
+      expect(r.code).toBe(0);
+    }
+    const store = await openHistoryStore(location);
+    expect(await store.count()).toBe(500);
+    expect(await store.integrityCheck()).toBe("ok");
+    await store.close();
+  });
 });
 
 describe("history store, backend-specific", () => {
