@@ -12,14 +12,31 @@ export interface Command {
 }
 
 /**
+ * The flags of the one CLI convention every analysis command follows (parseArgs option spec): `--json OUT` writes the
+ * full result record, `--force` lets it replace an existing file.
+ */
+export const RECORD_OPTIONS = {
+  json: { type: "string" },
+  force: { type: "boolean", default: false },
+} as const;
+
+/**
+ * Stops before any work when an output file exists and `--force` was not given: nothing a user saved is replaced.
+ * @throws LimiqcError when the file exists and force is false
+ */
+export function refuseOverwrite(path: string, force: boolean): void {
+  if (existsSync(path) && !force) {
+    throw new LimiqcError(`${path} already exists; limiqc does not overwrite saved results.`, "Choose another path, or add --force to replace it.");
+  }
+}
+
+/**
  * Writes a text file (report, export). Refuses to replace an existing file unless `force` is set, and writes
  * through a temporary file so an interrupted write never leaves half a file under the final name.
  * @throws LimiqcError when the file exists and force is false
  */
 export function writeTextFile(path: string, text: string, force = false): void {
-  if (existsSync(path) && !force) {
-    throw new LimiqcError(`${path} already exists; limiqc does not overwrite saved results.`, "Choose another path, or add --force to replace it.");
-  }
+  refuseOverwrite(path, force);
   const tmp = `${path}.tmp-${process.pid}`;
   writeFileSync(tmp, text);
   renameSync(tmp, path);

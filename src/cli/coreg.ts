@@ -2,7 +2,8 @@ import { parseArgs } from "node:util";
 import { InvalidArgumentError } from "../core/errors.js";
 import { measureCoregistrationFile } from "../coregistration/file.js";
 import type { CoregistrationOptions } from "../coregistration/measure.js";
-import { type Command, numberOption, OPTICS_OPTIONS, opticsFromFlags, writeJsonFile } from "./common.js";
+import type { Modality, OpticalSetup } from "../optics/resolution.js";
+import { type Command, numberOption, OPTICS_OPTIONS, opticsFromFlags, RECORD_OPTIONS, writeJsonFile } from "./common.js";
 
 const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { example: "1.4" });
 
@@ -11,6 +12,21 @@ function list(name: string, v: string | undefined): number[] | undefined {
   const xs = v.split(",").map(Number);
   if (xs.some((x) => !Number.isFinite(x) || x <= 0)) throw new InvalidArgumentError(`--${name} is "${v}"; expected comma-separated wavelengths in nm.`, `E.g. --${name} 520,600,680.`);
   return xs;
+}
+
+/**
+ * The optics co-registration is judged with, from the optics flags: modality, NA and immersion (the rest from the
+ * file; each channel's wavelengths from the file or --wavelengths); widefield, with a note, when no modality is given.
+ * @param flags - Optics from {@link opticsFromFlags}.
+ * @returns The optics for measureCoregistrationFile (modality always set).
+ */
+export function coregOptics(flags: Partial<OpticalSetup>): Partial<OpticalSetup> & { modality: Modality } {
+  if (flags.modality === undefined) console.log("note: --modality not given; assuming widefield for the theoretical resolution (the ratio depends on it).");
+  return {
+    modality: flags.modality ?? "widefield",
+    ...(flags.na !== undefined ? { na: flags.na } : {}),
+    ...(flags.immersionIndex !== undefined ? { immersionIndex: flags.immersionIndex } : {}),
+  };
 }
 
 /** `limiqc coreg FILE`: WG4 chromatic co-registration from a multichannel bead stack. */
@@ -24,8 +40,7 @@ export const coregCommand: Command = {
       args,
       allowPositionals: true,
       options: {
-        json: { type: "string" },
-        force: { type: "boolean", default: false },
+        ...RECORD_OPTIONS,
         modality: OPTICS_OPTIONS.modality,
         na: OPTICS_OPTIONS.na,
         immersion: OPTICS_OPTIONS.immersion,
@@ -37,10 +52,8 @@ export const coregCommand: Command = {
     });
     if (positionals.length !== 1) throw new InvalidArgumentError(`coreg takes one FILE; got ${positionals.length}.`, `Usage: ${coregCommand.usage}`);
     const file = positionals[0];
-    const given = opticsFromFlags({ modality: values.modality, na: values.na, immersion: values.immersion });
-    const modality = given.modality ?? "widefield";
-    if (values.modality === undefined) console.log("note: --modality not given; assuming widefield for the theoretical resolution (the ratio depends on it).");
-    const optics = { ...given, modality };
+    const optics = coregOptics(opticsFromFlags({ modality: values.modality, na: values.na, immersion: values.immersion }));
+    const modality = optics.modality;
     const emission = list("wavelengths", values.wavelengths);
     const excitation = list("excitations", values.excitations);
     const options: CoregistrationOptions = {

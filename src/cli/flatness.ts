@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { InvalidArgumentError } from "../core/errors.js";
 import { type FieldUniformityFileOptions, measureFieldUniformityFile } from "../uniformity/file.js";
 import type { FieldUniformityResult } from "../uniformity/measure.js";
-import { type Command, writeJsonFile, numberOption } from "./common.js";
+import { type Command, numberOption, RECORD_OPTIONS, writeJsonFile } from "./common.js";
 
 const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { example: "50" });
 
@@ -32,8 +32,7 @@ export const flatnessCommand: Command = {
       args,
       allowPositionals: true,
       options: {
-        json: { type: "string" },
-        force: { type: "boolean", default: false },
+        ...RECORD_OPTIONS,
         dark: { type: "string" },
         offset: { type: "string" },
         z: { type: "string" },

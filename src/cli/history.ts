@@ -1,14 +1,11 @@
-import { existsSync, renameSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { extname } from "node:path";
+import { existsSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { InvalidArgumentError, LimiqcError } from "../core/errors.js";
-import { sha256 } from "../core/provenance.js";
+import { InvalidArgumentError } from "../core/errors.js";
 import { measureCoregistrationFile } from "../coregistration/file.js";
 import { analyseCameraSeries } from "../detector/camera.js";
 import { readCameraSeries } from "../detector/series-io.js";
 import { exportHistoryCsv, exportHistoryJson, importHistoryFile } from "../history/exchange.js";
-import { type HistoryStore, historyStoreLocation, isPostgresLocation, openHistoryStore } from "../history/store.js";
+import { type HistoryStore, historyStoreLocation, openHistoryStore, sqliteStorePath } from "../history/store.js";
 import {
   type HistoryContext,
   historyFromBeadPsf,
@@ -27,12 +24,11 @@ import type { OpticalSetup } from "../optics/resolution.js";
 import { analysePowerLog } from "../power/analyse.js";
 import { readPowerLog } from "../power/parse.js";
 import { measureBeadPsfFile } from "../resolution/file.js";
-import { analyseStageSeries, parseStagePositions } from "../stage/analyse.js";
-import { measureStageRepeatability } from "../stage/repeatability.js";
+import { measureStageRepeatabilityFile } from "../stage/file.js";
 import { measureFieldUniformityFile } from "../uniformity/file.js";
 import { analyseHistoryTrends } from "../history/trends.js";
-import { type Command, numberOption, OPTICS_OPTIONS, OPTICS_USAGE, opticsFromFlags, writeJsonFile } from "./common.js";
-import { readPlaneSeries } from "../io/series.js";
+import { coregOptics } from "./coreg.js";
+import { type Command, numberOption, OPTICS_OPTIONS, OPTICS_USAGE, opticsFromFlags, RECORD_OPTIONS, refuseOverwrite, writeJsonFile, writeTextFile } from "./common.js";
 
 /** Usage line of one subcommand; run, watch and report are shown as the top-level commands they also are. */
 function usageOf(sub: string): string {
@@ -58,7 +54,8 @@ const USAGE = [
 
 /** Opens a store that must already exist (a missing SQLite file is an error, not a new empty store). */
 async function openExistingStore(location: string): Promise<HistoryStore> {
-  if (!isPostgresLocation(location) && !existsSync(location.replace(/^sqlite:(\/\/)?/i, ""))) {
+  const file = sqliteStorePath(location);
+  if (file !== null && !existsSync(file)) {
     throw new InvalidArgumentError(`Store ${location} does not exist.`, "Check --store (or LIMIQC_STORE); import results first: limiqc history import FILE --store PATH.");
   }
   return openHistoryStore(location);
@@ -78,23 +75,15 @@ async function storeRows(location: string, rows: readonly HistoryRecord[]): Prom
 const RUN_PROTOCOLS = ["psf", "flatness", "power", "coreg", "stage", "ptc"] as const;
 type RunProtocol = (typeof RUN_PROTOCOLS)[number];
 
-const TIFF_EXT = new Set([".tif", ".tiff"]);
-
 /**
  * Stage repeatability of one file with `limiqc stage`'s defaults (Gaussian localisation, QUAREP order 300/3000 µm,
  * no detrending): a TIFF image series or a position table; the record's provenance names the file and its SHA-256.
  */
 async function stageForHistory(file: string, context: HistoryContext): Promise<HistoryRecord[]> {
-  const digest = sha256(await readFile(file));
-  const inputs = [{ file, sha256: digest }];
-  if (TIFF_EXT.has(extname(file).toLowerCase())) {
-    const r = analyseStageSeries(await readPlaneSeries(file), { method: "gaussian", detrend: "none" });
-    console.log(`${file}: stage repeatability, ${r.verdict.level.toUpperCase()} — ${r.verdict.reason}`);
-    return historyFromStage({ ...r, provenance: { ...r.provenance, inputs } }, context);
-  }
-  const r = measureStageRepeatability(parseStagePositions(await readFile(file, "utf8")), { detrend: "none" });
-  console.log(`${file}: stage repeatability (position table), ${r.verdict.level.toUpperCase()} — ${r.verdict.reason}`);
-  return historyFromStage({ ...r, provenance: { ...r.provenance, inputs } }, context);
+  const r = await measureStageRepeatabilityFile(file, { method: "gaussian", detrend: "none" });
+  const what = "localisation" in r ? "stage repeatability" : "stage repeatability (position table)";
+  console.log(`${file}: ${what}, ${r.verdict.level.toUpperCase()} — ${r.verdict.reason}`);
+  return historyFromStage(r, context);
 }
 
 /**
@@ -131,14 +120,7 @@ async function analyseForHistory(protocol: RunProtocol, file: string, givenConte
     return historyFromFieldUniformity(res, await context());
   }
   if (protocol === "coreg") {
-    // as `limiqc coreg`: modality, NA and immersion from the flags (else the file); wavelengths per channel from the file
-    if (optics.modality === undefined) console.log("note: --modality not given; assuming widefield for the theoretical resolution (the ratio depends on it).");
-    const coregOptics: Partial<OpticalSetup> = {
-      modality: optics.modality ?? "widefield",
-      ...(optics.na !== undefined ? { na: optics.na } : {}),
-      ...(optics.immersionIndex !== undefined ? { immersionIndex: optics.immersionIndex } : {}),
-    };
-    const res = await measureCoregistrationFile(file, { optics: coregOptics });
+    const res = await measureCoregistrationFile(file, { optics: coregOptics(optics) });
     console.log(`${file}: co-registration, ${res.verdict.level.toUpperCase()} — ${res.verdict.reason}`);
     return historyFromCoregistration(res, await context());
   }
@@ -260,14 +242,12 @@ async function runExport(args: string[]): Promise<number> {
   const location = historyStoreLocation(values.store);
   const out = positionals[0];
   if (!out) throw new InvalidArgumentError("history export: no output file.", "Pass OUT.json or OUT.csv.");
-  if (existsSync(out) && !values.force) throw new LimiqcError(`${out} already exists; limiqc does not overwrite it.`, "Choose another name, or add --force.");
+  refuseOverwrite(out, values.force);
   const store = await openExistingStore(location);
   try {
     const q = values.instrument ? { instrument: values.instrument } : {};
     const text = out.toLowerCase().endsWith(".csv") ? await exportHistoryCsv(store, q) : await exportHistoryJson(store, q);
-    const tmp = `${out}.tmp-${process.pid}`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, out);
+    writeTextFile(out, text, values.force);
     console.log(`${out}: ${await store.count(q)} record(s) exported`);
   } finally {
     await store.close();
@@ -284,8 +264,7 @@ async function runTrends(args: string[]): Promise<number> {
       metric: { type: "string" },
       "baseline-until": { type: "string" },
       "baseline-points": { type: "string" },
-      json: { type: "string" },
-      force: { type: "boolean", default: false },
+      ...RECORD_OPTIONS,
     },
   });
   const location = historyStoreLocation(values.store);
@@ -333,7 +312,7 @@ async function runReport(args: string[]): Promise<number> {
   const location = historyStoreLocation(values.store);
   const { instrument, from, to, out } = values;
   if (!instrument || !from || !to || !out) throw new InvalidArgumentError("history report needs --instrument, --from, --to and --out.", `Usage: ${usageOf("report")}`);
-  if (existsSync(out) && !values.force) throw new LimiqcError(`${out} already exists; limiqc does not overwrite it.`, "Choose another name, or add --force.");
+  refuseOverwrite(out, values.force);
   const store = await openExistingStore(location);
   let records: HistoryRecord[];
   try {
@@ -343,12 +322,10 @@ async function runReport(args: string[]): Promise<number> {
   }
   const baselinePoints = numberOption("baseline-points", values["baseline-points"], { positive: true, example: "20" });
   const html = historyPeriodReportHtml(records, { instrument, from, to, baselineUntil: values["baseline-until"], baselinePoints });
-  const tmp = `${out}.tmp-${process.pid}`;
-  writeFileSync(tmp, html);
-  renameSync(tmp, out);
+  writeTextFile(out, html, values.force);
   console.log(`${out}: QC report of ${instrument}, ${from} to ${to} (self-contained HTML, ${(html.length / 1e6).toFixed(1)} MB)`);
   if (values.pdf) {
-    if (existsSync(values.pdf) && !values.force) throw new LimiqcError(`${values.pdf} already exists; limiqc does not overwrite it.`, "Choose another name, or add --force.");
+    refuseOverwrite(values.pdf, values.force);
     const bytes = printHtmlToPdf(out, values.pdf);
     console.log(`${values.pdf}: PDF (${(bytes / 1e6).toFixed(1)} MB)`);
   }

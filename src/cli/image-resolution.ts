@@ -1,13 +1,12 @@
 import { parseArgs } from "node:util";
 import { DimensionError, InvalidArgumentError, LimiqcError } from "../core/errors.js";
-import { sha256 } from "../core/provenance.js";
-import { readFileSync } from "node:fs";
+import { sha256File } from "../core/provenance.js";
 import { readImage } from "../io/tiff-reader.js";
 import { extractPlane } from "../image/roi.js";
 import type { ImageView } from "../image/types.js";
 import { measureDecorrelation } from "../resolution/decorrelation.js";
 import { measureFrc } from "../resolution/frc.js";
-import { type Command, writeJsonFile } from "./common.js";
+import { type Command, RECORD_OPTIONS, writeJsonFile } from "./common.js";
 
 const NO_LIMIT = "no verdict: there is no published limit for image-based resolution; compare with your instrument's earlier records";
 
@@ -25,7 +24,7 @@ async function readPlane(path: string, z: string | undefined, channel: string | 
   return image;
 }
 
-const fileInputs = (paths: string[]) => paths.map((file) => ({ file, sha256: sha256(readFileSync(file)) }));
+const fileInputs = (paths: string[]): Promise<{ file: string; sha256: string }[]> => Promise.all(paths.map(async (file) => ({ file, sha256: await sha256File(file) })));
 
 export const frcCommand: Command = {
   name: "frc",
@@ -35,7 +34,7 @@ export const frcCommand: Command = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { z: { type: "string" }, channel: { type: "string" }, json: { type: "string" }, force: { type: "boolean", default: false } },
+      options: { z: { type: "string" }, channel: { type: "string" }, ...RECORD_OPTIONS },
     });
     if (positionals.length !== 2) throw new LimiqcError(`FRC needs exactly two images of the same field; got ${positionals.length}.`, "Acquire the field twice in a row and pass both files.");
     const [a, b] = await Promise.all(positionals.map((p) => readPlane(p, values.z, values.channel)));
@@ -43,7 +42,7 @@ export const frcCommand: Command = {
     console.log(r.summary);
     console.log(`half-bit threshold: ${r.crossings.halfBit.status}${r.crossings.halfBit.resolution ? `, ${r.crossings.halfBit.resolution.value.toFixed(3)} ${r.crossings.halfBit.resolution.unit}` : ""}`);
     console.log(NO_LIMIT);
-    if (values.json) writeJsonFile(values.json, { ...r, inputs: fileInputs(positionals) }, values.force);
+    if (values.json) writeJsonFile(values.json, { ...r, inputs: await fileInputs(positionals) }, values.force);
     return 0;
   },
 };
@@ -56,13 +55,13 @@ export const decorrelationCommand: Command = {
     const { values, positionals } = parseArgs({
       args,
       allowPositionals: true,
-      options: { z: { type: "string" }, channel: { type: "string" }, json: { type: "string" }, force: { type: "boolean", default: false } },
+      options: { z: { type: "string" }, channel: { type: "string" }, ...RECORD_OPTIONS },
     });
     if (positionals.length !== 1) throw new LimiqcError(`Decorrelation analysis takes one image; got ${positionals.length}.`, "Usage: limiqc decorr FILE [--z N]");
     const r = measureDecorrelation(await readPlane(positionals[0], values.z, values.channel));
     console.log(r.summary);
     console.log(NO_LIMIT);
-    if (values.json) writeJsonFile(values.json, { ...r, inputs: fileInputs(positionals) }, values.force);
+    if (values.json) writeJsonFile(values.json, { ...r, inputs: await fileInputs(positionals) }, values.force);
     return 0;
   },
 };

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { InvalidArgumentError } from "../core/errors.js";
 import { assessImageQualityFolder } from "../quality/batch.js";
 import { QUALITY_WEIGHT_PRESETS } from "../quality/metrics.js";
-import { type Command, numberOption, OPTICS_OPTIONS, OPTICS_USAGE, opticsFromFlags, writeJsonFile } from "./common.js";
+import { type Command, numberOption, OPTICS_OPTIONS, OPTICS_USAGE, opticsFromFlags, RECORD_OPTIONS, writeJsonFile } from "./common.js";
 
 const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { positive: true, example: "1.4" });
 
@@ -19,8 +19,7 @@ export const iqCommand: Command = {
       args,
       allowPositionals: true,
       options: {
-        json: { type: "string" },
-        force: { type: "boolean", default: false },
+        ...RECORD_OPTIONS,
         preset: { type: "string", default: "default" },
         ...OPTICS_OPTIONS,
         gain: { type: "string" },

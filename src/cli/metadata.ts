@@ -3,7 +3,7 @@ import { InvalidArgumentError } from "../core/errors.js";
 import type { MetadataTier } from "../metadata/completeness.js";
 import { analyseMetadataFile } from "../metadata/file.js";
 import { methodsParagraph } from "../metadata/provenance.js";
-import { type Command, numberOption, writeJsonFile } from "./common.js";
+import { type Command, numberOption, RECORD_OPTIONS, writeJsonFile } from "./common.js";
 
 const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { positive: true, example: "6.5" });
 
@@ -18,8 +18,7 @@ export const metadataCommand: Command = {
       args,
       allowPositionals: true,
       options: {
-        json: { type: "string" },
-        force: { type: "boolean", default: false },
+        ...RECORD_OPTIONS,
         sidecar: { type: "string", multiple: true },
         tier: { type: "string" },
         "camera-pixel": { type: "string" },

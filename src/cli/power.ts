@@ -1,16 +1,14 @@
-import { extname } from "node:path";
 import { parseArgs } from "node:util";
 import { InvalidArgumentError } from "../core/errors.js";
-import { sha256 } from "../core/provenance.js";
+import { sha256File } from "../core/provenance.js";
 import { planeSeriesOf } from "../io/series.js";
 import { openImageFile } from "../io/tiff-reader.js";
 import { type ExpectedPower, type PowerLogResult, analysePowerLog } from "../power/analyse.js";
 import { type IntensityStabilityResult, measureIntensityStability } from "../power/intensity.js";
 import { readPowerLog } from "../power/parse.js";
-import { type Command, writeJsonFile, numberOption } from "./common.js";
-import { readFile } from "node:fs/promises";
+import { type Command, numberOption, RECORD_OPTIONS, writeJsonFile } from "./common.js";
+import { isTiffPath } from "../io/tiff-path.js";
 
-const TIFF_EXT = new Set([".tif", ".tiff"]);
 
 const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { example: "10" });
 
@@ -64,8 +62,7 @@ export const powerCommand: Command = {
       args,
       allowPositionals: true,
       options: {
-        json: { type: "string" },
-        force: { type: "boolean", default: false },
+        ...RECORD_OPTIONS,
         expected: { type: "string", multiple: true },
         threshold: { type: "string" },
         "time-column": { type: "string" },
@@ -82,7 +79,7 @@ export const powerCommand: Command = {
     const tolerance = num("tolerance", values.tolerance);
     const stability = tolerance !== undefined ? { warmupTolerancePercent: tolerance } : undefined;
     let record: PowerLogResult | IntensityStabilityResult;
-    if (TIFF_EXT.has(extname(file).toLowerCase())) {
+    if (isTiffPath(file)) {
       const img = await openImageFile(file);
       try {
         const series = await planeSeriesOf(img);
@@ -91,7 +88,7 @@ export const powerCommand: Command = {
           ...(values.offset !== undefined ? { darkOffsetAdu: num("offset", values.offset) } : {}),
           ...(stability ? { stability } : {}),
         });
-        const digest = sha256(await readFile(file));
+        const digest = await sha256File(file);
         record = { ...r, provenance: { ...r.provenance, inputs: [{ file, sha256: digest }] } };
         printIntensity(file, r);
       } finally {

@@ -2,7 +2,7 @@ import { parseArgs } from "node:util";
 import { InvalidArgumentError } from "../core/errors.js";
 import type { BeadPsfResult } from "../resolution/bead-psf.js";
 import { type BeadPsfFileOptions, measureBeadPsfFile } from "../resolution/file.js";
-import { type Command, numberOption, OPTICS_OPTIONS, OPTICS_USAGE, opticsFromFlags, writeJsonFile } from "./common.js";
+import { type Command, numberOption, OPTICS_OPTIONS, OPTICS_USAGE, opticsFromFlags, RECORD_OPTIONS, writeJsonFile } from "./common.js";
 
 const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { example: "1.4" });
 
@@ -41,8 +41,7 @@ export const psfCommand: Command = {
       args,
       allowPositionals: true,
       options: {
-        json: { type: "string" },
-        force: { type: "boolean", default: false },
+        ...RECORD_OPTIONS,
         ...OPTICS_OPTIONS,
         channel: { type: "string", multiple: true },
         method: { type: "string" },

@@ -3,7 +3,7 @@ import { InvalidArgumentError } from "../core/errors.js";
 import { analyseCameraSeries } from "../detector/camera.js";
 import type { CameraSpec } from "../detector/photon-transfer.js";
 import { readCameraSeries } from "../detector/series-io.js";
-import { type Command, writeJsonFile, numberOption } from "./common.js";
+import { type Command, numberOption, RECORD_OPTIONS, writeJsonFile } from "./common.js";
 
 const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { positive: true, example: "1.5" });
 
@@ -20,8 +20,7 @@ export const ptcCommand: Command = {
       args,
       allowPositionals: true,
       options: {
-        json: { type: "string" },
-        force: { type: "boolean", default: false },
+        ...RECORD_OPTIONS,
         saturation: { type: "string" },
         "spec-gain": { type: "string" },
         "spec-read-noise": { type: "string" },

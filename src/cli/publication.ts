@@ -1,11 +1,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { InvalidArgumentError, LimiqcError } from "../core/errors.js";
+import { InvalidArgumentError } from "../core/errors.js";
 import type { QcRecordLike } from "../metadata/provenance.js";
 import { ANALYSIS_WORKFLOW_TYPES, type AnalysisWorkflowType } from "../publication/analysis.js";
 import type { PublicationChecklistResult } from "../publication/checklist.js";
 import { publicationChecklistFile, publicationFileMarkdown } from "../publication/file.js";
-import { type Command, writeJsonFile, writeTextFile } from "./common.js";
+import { type Command, RECORD_OPTIONS, refuseOverwrite, writeJsonFile, writeTextFile } from "./common.js";
 
 function readJson(path: string, what: string, example: string): unknown {
   if (!existsSync(path)) throw new InvalidArgumentError(`${what} file ${path} does not exist.`, `Give the path of a JSON file, e.g. ${example}.`);
@@ -53,9 +53,8 @@ export const publicationCommand: Command = {
       args,
       allowPositionals: true,
       options: {
-        json: { type: "string" },
+        ...RECORD_OPTIONS,
         markdown: { type: "string" },
-        force: { type: "boolean", default: false },
         answers: { type: "string" },
         analysis: { type: "string" },
         workflow: { type: "string", multiple: true },
@@ -71,7 +70,7 @@ export const publicationCommand: Command = {
     });
     // Refuse before the work, not after it, when an output exists.
     for (const out of [values.json, values.markdown]) {
-      if (out && existsSync(out) && !values.force) throw new LimiqcError(`${out} already exists; limiqc does not overwrite saved results.`, "Choose another path, or add --force to replace it.");
+      if (out) refuseOverwrite(out, values.force);
     }
     const r = await publicationChecklistFile(positionals[0], {
       ...(values.answers ? { answers: readAnswers(values.answers) } : {}),

@@ -1,11 +1,10 @@
-import { existsSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { InvalidArgumentError, LimiqcError } from "../core/errors.js";
 import { writeOmeTiff } from "../io/tiff-writer.js";
 import type { ImageView, MultiChannelImage } from "../image/types.js";
 import { toSmartLpmTsv } from "../simulate/power.js";
 import { PHANTOM_KINDS, type PhantomKind, simulatePhantom } from "../simulate/phantom.js";
-import { type Command, writeJsonFile } from "./common.js";
+import { type Command, refuseOverwrite, writeJsonFile, writeTextFile } from "./common.js";
 
 /** Phantom kinds the CLI can write, and the file each becomes. */
 const WRITABLE: Record<string, string> = {
@@ -35,10 +34,6 @@ function objectiveOf(truth: unknown): { lensNA: number; refractiveIndex: number 
   return scalar?.numericalAperture && scalar.immersionIndex ? { lensNA: scalar.numericalAperture, refractiveIndex: scalar.immersionIndex } : undefined;
 }
 
-function requireNew(path: string, force: boolean): void {
-  if (existsSync(path) && !force) throw new LimiqcError(`${path} already exists; limiqc does not overwrite files.`, "Choose another --out, or add --force.");
-}
-
 export const simulateCommand: Command = {
   name: "simulate",
   summary: "write a phantom with known ground truth (the truth goes to OUT.truth.json)",
@@ -59,13 +54,13 @@ export const simulateCommand: Command = {
     const out = values.out;
     const force = values.force ?? false;
     const truthPath = `${out.replace(/\.ome\.tiff?$|\.tiff?$|\.tsv$/i, "")}.truth.json`;
-    requireNew(out, force);
-    requireNew(truthPath, force);
+    refuseOverwrite(out, force);
+    refuseOverwrite(truthPath, force);
     const opts = seed === undefined ? undefined : ({ seed } as never);
     let truth: unknown;
     if (kind === "power-log") {
       const log = simulatePhantom("power-log", opts);
-      writeFileSync(out, toSmartLpmTsv(log.rows));
+      writeTextFile(out, toSmartLpmTsv(log.rows), force);
       truth = log.truth;
     } else if (kind === "beads" || kind === "beads-multicolor" || kind === "flatfield") {
       const sim = simulatePhantom(kind, opts) as { image: ImageView | MultiChannelImage; truth: unknown; dark?: ImageView | null };

@@ -1,16 +1,16 @@
 import { readFile } from "node:fs/promises";
-import { extname } from "node:path";
 import { parseArgs } from "node:util";
 import { InvalidArgumentError } from "../core/errors.js";
-import { sha256 } from "../core/provenance.js";
-import { analyseStageSeries, parseDriftPositions, parseStagePositions } from "../stage/analyse.js";
+import { sha256File } from "../core/provenance.js";
+import { parseDriftPositions } from "../stage/analyse.js";
 import { type StageDriftResult, localiseDriftSeries, measureStageDrift } from "../stage/drift.js";
+import { measureStageRepeatabilityFile } from "../stage/file.js";
 import type { BeadLocalisationMethod } from "../stage/localise.js";
-import { type StageRepeatabilityResult, measureStageRepeatability } from "../stage/repeatability.js";
-import { type Command, writeJsonFile, numberOption } from "./common.js";
+import type { StageRepeatabilityResult } from "../stage/repeatability.js";
+import { type Command, numberOption, RECORD_OPTIONS, writeJsonFile } from "./common.js";
 import { readPlaneSeries } from "../io/series.js";
+import { isTiffPath } from "../io/tiff-path.js";
 
-const TIFF_EXT = new Set([".tif", ".tiff"]);
 const METHODS: readonly BeadLocalisationMethod[] = ["gaussian", "phase-correlation", "centroid"];
 
 const num = (name: string, v: string | undefined): number | undefined => numberOption(name, v, { positive: true, example: "10" });
@@ -50,8 +50,7 @@ export const stageCommand: Command = {
       args,
       allowPositionals: true,
       options: {
-        json: { type: "string" },
-        force: { type: "boolean", default: false },
+        ...RECORD_OPTIONS,
         sizes: { type: "string" },
         method: { type: "string" },
         "pixel-size": { type: "string" },
@@ -71,13 +70,11 @@ export const stageCommand: Command = {
       if (!(v > 0)) throw new InvalidArgumentError(`--sizes "${values.sizes}" is not a list of positive numbers.`, "E.g. --sizes 300,3000.");
       return v;
     });
-    const digest = sha256(await readFile(file));
-    const isTiff = TIFF_EXT.has(extname(file).toLowerCase());
     let record: { verdict: { level: string; reason: string }; checks?: readonly { level: string; reason: string }[]; provenance: { inputs: readonly { file?: string; sha256: string }[] } };
     if (values.drift) {
       const threshold = num("threshold", values.threshold);
       let positions: ReturnType<typeof parseDriftPositions>;
-      if (isTiff) {
+      if (isTiffPath(file)) {
         const stack = await readPlaneSeries(file);
         const interval = num("interval", values.interval) ?? 1;
         positions = localiseDriftSeries(stack, Array.from({ length: stack.shape[0] }, (_, i) => i * interval), { method, ...(pixelSizeUm ? { pixelSizeUm } : {}) });
@@ -85,20 +82,20 @@ export const stageCommand: Command = {
       const d = measureStageDrift(positions, threshold !== undefined ? { thresholdUm: threshold } : {});
       console.log(`${file}: drift series`);
       printDrift(d);
-      record = { ...d, provenance: { ...d.provenance, inputs: [{ file, sha256: digest }] } };
-    } else if (isTiff) {
-      const stack = await readPlaneSeries(file);
-      const r = analyseStageSeries(stack, { method, ...(pixelSizeUm ? { pixelSizeUm } : {}), ...(sizes ? { moveSizesUm: sizes } : {}), detrend: values.detrend ? "linear" : "none" });
-      console.log(`${file}: ${stack.shape[0]} captures, bead found in ${stack.shape[0] - r.localisation.excluded.length} (${method})`);
-      for (const e of r.localisation.excluded) console.log(`  frame ${e.frame} excluded: ${e.reason}`);
-      printRepeatability(r.repeatability);
-      record = { ...r, checks: r.repeatability.checks, provenance: { ...r.provenance, inputs: [{ file, sha256: digest }] } };
+      record = { ...d, provenance: { ...d.provenance, inputs: [{ file, sha256: await sha256File(file) }] } };
     } else {
-      const captures = parseStagePositions(await readFile(file, "utf8"));
-      const r = measureStageRepeatability(captures, { detrend: values.detrend ? "linear" : "none" });
-      console.log(`${file}: ${captures.length} captures from the position table`);
-      printRepeatability(r);
-      record = { ...r, provenance: { ...r.provenance, inputs: [{ file, sha256: digest }] } };
+      const r = await measureStageRepeatabilityFile(file, { method, ...(pixelSizeUm ? { pixelSizeUm } : {}), ...(sizes ? { moveSizesUm: sizes } : {}), detrend: values.detrend ? "linear" : "none" });
+      if ("localisation" in r) {
+        const frames = r.localisation.positions.length;
+        console.log(`${file}: ${frames} captures, bead found in ${frames - r.localisation.excluded.length} (${method})`);
+        for (const e of r.localisation.excluded) console.log(`  frame ${e.frame} excluded: ${e.reason}`);
+        printRepeatability(r.repeatability);
+        record = { ...r, checks: r.repeatability.checks };
+      } else {
+        console.log(`${file}: ${r.sizes.reduce((n, s) => n + s.captures, 0)} captures from the position table`);
+        printRepeatability(r);
+        record = r;
+      }
     }
     for (const c of (record.checks ?? []).filter((x) => x.level !== "pass")) console.log(`  ${c.level.toUpperCase()}: ${c.reason}`);
     console.log(`\nVerdict: ${record.verdict.level.toUpperCase()} — ${record.verdict.reason}`);

@@ -6,6 +6,7 @@ import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { InvalidArgumentError } from "../core/errors.js";
 import { openImageFile } from "../io/tiff-reader.js";
+import { isTiffPath } from "../io/tiff-path.js";
 
 /** An acquisition time and where it came from. */
 export interface InputAcquisitionTime {
@@ -14,8 +15,6 @@ export interface InputAcquisitionTime {
   /** "metadata": the image's own acquisition date; "file-modified": the file's (or the folder's newest file's) modification time. */
   readonly from: "metadata" | "file-modified";
 }
-
-const TIFF_NAME = /\.tiff?$/i;
 
 /**
  * The acquisition time of a QC input: the acquisition date written in an image's metadata (OME AcquisitionDate,
@@ -43,7 +42,7 @@ export async function inputAcquisitionTime(path: string): Promise<InputAcquisiti
     }
     return { iso: new Date(newest || st.mtimeMs).toISOString(), from: "file-modified" };
   }
-  if (TIFF_NAME.test(path)) {
+  if (isTiffPath(path)) {
     try {
       const f = await openImageFile(path);
       const date = f.metadata.acquisitionDate;

@@ -239,6 +239,17 @@ export function isPostgresLocation(location: string): boolean {
 }
 
 /**
+ * The file of an embedded store location (`sqlite:` / `sqlite://` prefix removed), or null for a PostgreSQL one.
+ * @param location - A store location.
+ * @returns The file path, or null.
+ * @throws Never.
+ * @example sqliteStorePath("sqlite:qc.sqlite"); // "qc.sqlite"
+ */
+export function sqliteStorePath(location: string): string | null {
+  return isPostgresLocation(location) ? null : location.replace(/^sqlite:(\/\/)?/i, "");
+}
+
+/**
  * A connection string with its password replaced by "***", for messages, logs and provenance.
  * @param location - A store location.
  * @returns The location without secrets (file paths unchanged).
@@ -280,8 +291,8 @@ export async function openHistoryStore(location: string, options: HistoryStoreOp
     const { openPostgresHistoryStore } = await import("./store-postgres.js");
     return openPostgresHistoryStore(location, resolved);
   }
-  const path = location.replace(/^sqlite:(\/\/)?/i, "");
-  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(path) || path === "") {
+  const path = sqliteStorePath(location);
+  if (path === null || /^[a-z][a-z0-9+.-]+:\/\//i.test(path) || path === "") {
     throw new HistoryStoreError(
       `History store location "${redactStoreLocation(location)}" is neither a file path nor a postgres:// connection string.`,
       "Give a file (e.g. qc-history.sqlite) for the embedded store, or postgres://USER@HOST:PORT/DATABASE for PostgreSQL.",

@@ -61,3 +61,4 @@ export {
 } from "./tiff-writer.js";
 export { type FileDescription, describeImageFile, formatFileDescription } from "./describe.js";
 export { planeSeriesOf, readPlaneSeries, readTimeSeries } from "./series.js";
+export { isTiffPath } from "./tiff-path.js";

@@ -3,7 +3,7 @@
  * @module
  */
 import { readdirSync, statSync } from "node:fs";
-import { extname, join } from "node:path";
+import { join } from "node:path";
 import { InvalidArgumentError, LimiqcError } from "../core/errors.js";
 import { makeProvenance, type Provenance } from "../core/provenance.js";
 import type { Verdict, VerdictLevel } from "../core/quantity.js";
@@ -12,8 +12,8 @@ import { openImageFile } from "../io/tiff-reader.js";
 import { type PlotlyFigure, scatterPlot } from "../notebook/plotly.js";
 import { sha256File } from "../core/provenance.js";
 import { type ImageQualityOptions, type ImageQualityResult, assessImageQuality, finishChannel } from "./metrics.js";
+import { isTiffPath } from "../io/tiff-path.js";
 
-const TIFF_EXTENSIONS = new Set([".tif", ".tiff"]);
 /** Robust z of the log focus score below which an image is "warn" / "fail" in a batch. */
 const FOCUS_WARN_Z = -2;
 const FOCUS_FAIL_Z = -3.5;
@@ -89,7 +89,7 @@ export async function assessImageQualityFolder(folder: string, options: ImageQua
   let names: string[];
   try {
     if (!statSync(folder).isDirectory()) throw new Error("not a folder");
-    names = readdirSync(folder).filter((n) => TIFF_EXTENSIONS.has(extname(n).toLowerCase())).sort();
+    names = readdirSync(folder).filter((n) => isTiffPath(n)).sort();
   } catch {
     throw new InvalidArgumentError(`${folder} is not a readable folder.`, "Give the folder that holds the TIFF/OME-TIFF images.");
   }

@@ -25,5 +25,6 @@ export {
 } from "./repeatability.js";
 export { DEFAULT_DRIFT_THRESHOLD_UM, type DriftPositionInput, type DriftVelocity, type StageDriftOptions, type StageDriftResult, localiseDriftSeries, measureStageDrift } from "./drift.js";
 export { type StageSeriesAnalysisOptions, type StageSeriesResult, analyseStageSeries, parseDriftPositions, parseStagePositions } from "./analyse.js";
+export { measureStageRepeatabilityFile } from "./file.js";
 export { confidenceEllipse, driftPlot, stageScatterPlot } from "./plots.js";
 export { DRIFT_SERIES_SAMPLE_SETTINGS, STAGE_SERIES_SAMPLE_SETTINGS } from "./samples.js";

@@ -64,5 +64,6 @@ describe("stage samples and limiqc stage", () => {
     expect(out()).toMatch(/4 captures from the position table/);
     await expect(stageCommand.run([table, "--method", "magic"])).rejects.toThrow(/--method "magic"/);
     await expect(stageCommand.run([])).rejects.toThrow(/stage takes one FILE; got 0/);
+    await expect(stageCommand.run([join(dir, "missing.csv")])).rejects.toThrow(/missing\.csv does not exist/);
   });
 });
